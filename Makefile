@@ -1,0 +1,66 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_WORKERS ?= 2
+
+# The newest Python >= 3.12 on PATH or under pyenv; stop with a message when there is none.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  v=$$($$p -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$p || echo $$p; } && break; \
+	done)
+
+.PHONY: help run test install venv migrate seed serve lint format lock bench clean
+
+help:
+	@echo "make run   - install, migrate, load the report's cases and demo users, serve on http://$(HOST):$(PORT)/"
+	@echo "make test  - install and run the whole test suite"
+	@echo "make lint  - ruff"
+	@echo "make lock  - re-pin requirements.lock from pyproject.toml (needs network)"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: Python 3.12 or newer is required (Django 6.1). Install python3.12 or python3.13 and retry." >&2; exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	@[ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	@touch $@
+
+venv install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: export DEMO_MODE ?= 1
+run: export DJANGO_DEBUG ?= 1
+run: seed
+	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: export DEMO_MODE = 1
+test: install
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lock:
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
+	  --python-version 3.12 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3*

@@ -1,0 +1,37 @@
+"""Forms for people."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Person
+
+from .base import fuzzy_fields, fuzzy_widgets
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "name_khmer",
+            "aliases",
+            "sex",
+            *fuzzy_fields("birth"),
+            "nationality",
+            "roles",
+            "is_named",
+            "group",
+            "is_protected",
+            "pseudonym",
+            "contact",
+            "notes",
+            "source",
+        ]
+        widgets = {
+            **fuzzy_widgets("birth"),
+            "roles": forms.CheckboxSelectMultiple,
+            "aliases": forms.Textarea(attrs={"rows": 2}),
+            "contact": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"birth_on": _("Born (day, or any day of the month or year)")}

@@ -1,0 +1,382 @@
+"""Cases, the people and organisations in them, and the charges each defendant faces."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import access
+
+from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
+from .people import Organisation, Person
+from .places import Court
+
+
+class OffenceClass(models.TextChoices):
+    FELONY = "felony", _("Felony")
+    MISDEMEANOUR = "misdemeanour", _("Misdemeanour")
+    PETTY = "petty", _("Petty offence")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Offence(FuzzyDatesModel):
+    """An offence as charged: Criminal Code article when known, its class and penalty range."""
+
+    name = models.CharField(_("offence"), max_length=200)
+    article = models.CharField(
+        _("article"),
+        max_length=30,
+        blank=True,
+        help_text=_("Criminal Code article, e.g. 494 or 437 bis. Empty when not known."),
+    )
+    law = models.CharField(_("law"), max_length=120, default="Criminal Code (2009)")
+    offence_class = models.CharField(
+        _("offence class"),
+        max_length=12,
+        choices=OffenceClass.choices,
+        default=OffenceClass.UNKNOWN,
+    )
+    min_penalty_months = models.PositiveIntegerField(
+        _("minimum prison term (months)"), null=True, blank=True
+    )
+    max_penalty_months = models.PositiveIntegerField(
+        _("maximum prison term (months)"), null=True, blank=True
+    )
+    max_penalty_note = models.CharField(_("penalty as written"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["article", "name"]
+        verbose_name = _("offence")
+        verbose_name_plural = _("offences")
+        constraints = [
+            models.UniqueConstraint(fields=["law", "article", "name"], name="offence_unique"),
+            models.CheckConstraint(
+                condition=Q(min_penalty_months__isnull=True)
+                | Q(max_penalty_months__isnull=True)
+                | Q(max_penalty_months__gte=models.F("min_penalty_months")),
+                name="offence_penalty_range_ordered",
+                violation_error_message=_("The maximum penalty cannot be below the minimum."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.article:
+            return _("%(name)s (art. %(article)s)") % {"name": self.name, "article": self.article}
+        return self.name
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the cases a user may see: restricted ones only when assigned or cleared."""
+        if not user.is_authenticated:
+            return self.none()
+        if access.sees_all_cases(user):
+            return self
+        assigned = Case.monitors.through.objects.filter(case=OuterRef("pk"), user=user)
+        return self.filter(Q(confidentiality=Case.Confidentiality.NORMAL) | Exists(assigned))
+
+    def editable_by(self, user):
+        """Return the cases a user may change: all for supervisors, assigned ones for monitors."""
+        if not user.is_authenticated or not user.has_perm("cases.change_case"):
+            return self.none()
+        if access.manages_all_cases(user):
+            return self
+        assigned = Case.monitors.through.objects.filter(case=OuterRef("pk"), user=user)
+        return self.filter(Exists(assigned))
+
+    def open(self):
+        return self.filter(status=Case.Status.OPEN)
+
+    def assigned_to(self, user):
+        return self.filter(monitors=user)
+
+    def with_defendant_count(self):
+        defendants = (
+            CaseParty.objects.filter(case=OuterRef("pk"), role=CaseParty.Role.DEFENDANT)
+            .order_by()
+            .values("case")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(defendant_count=Coalesce(Subquery(defendants), 0))
+
+    def for_list(self):
+        return self.select_related("court").with_defendant_count()
+
+    def for_detail(self):
+        return self.select_related("court").prefetch_related("monitors")
+
+
+class Case(FuzzyDatesModel):
+    class Category(models.TextChoices):
+        POLITICAL_EXPRESSION = "political_expression", _("Political expression")
+        LAND = "land", _("Land")
+        LABOUR = "labour", _("Labour")
+        MEDIA = "media", _("Media")
+        TORTURE = "torture", _("Torture or ill-treatment")
+        DEATH_IN_CUSTODY = "death_in_custody", _("Death in custody")
+        TRAFFICKING = "trafficking", _("Trafficking")
+        OTHER = "other", _("Other")
+
+    class Stage(models.TextChoices):
+        INVESTIGATION = "investigation", _("Investigation")
+        TRIAL = "trial", _("Trial")
+        VERDICT = "verdict", _("Verdict")
+        APPEAL = "appeal", _("Appeal")
+        FINAL = "final", _("Final")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Confidentiality(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        RESTRICTED = "restricted", _("Restricted: assigned monitors and supervisors only")
+
+    fuzzy_dates = ("opened",)
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        unique=True,
+        help_text=_("Our own reference, unique. Left empty, one is made for you."),
+    )
+    title = models.CharField(_("title"), max_length=250)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    court = models.ForeignKey(
+        Court,
+        verbose_name=_("court"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    court_case_number = models.CharField(_("court case number"), max_length=80, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=13, choices=Stage.choices, default=Stage.INVESTIGATION
+    )
+    status = models.CharField(_("status"), max_length=6, choices=Status.choices, default="open")
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=10,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL,
+    )
+    opened_on, opened_precision, opened_until = fuzzy_date_fields(_("events began"))
+    monitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned monitors"),
+        blank=True,
+        related_name="monitored_cases",
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "reference"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_restricted_case", _("Can see every restricted case")),
+            ("manage_all_cases", _("Can edit every case, assigned or not")),
+            ("view_protected_identity", _("Can see the names behind pseudonyms")),
+            ("export_case", _("Can export lists and statistics")),
+            ("export_full", _("Can export unredacted data")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "stage"]),
+            models.Index(fields=["category"]),
+            models.Index(fields=["-opened_on", "reference"]),
+        ]
+        constraints = [fuzzy_date_constraint("opened", "case")]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case-detail", args=[self.pk])
+
+    @property
+    def opened(self):
+        return self.fuzzy("opened")
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.confidentiality == self.Confidentiality.RESTRICTED
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = self.next_reference()
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def next_reference(today: dt.date | None = None) -> str:
+        year = (today or timezone.localdate()).year
+        prefix = f"CASE-{year}-"
+        taken = Case.objects.filter(reference__startswith=prefix).count()
+        number = taken + 1
+        while Case.objects.filter(reference=f"{prefix}{number:04d}").exists():
+            number += 1
+        return f"{prefix}{number:04d}"
+
+
+class CasePartyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+    def defendants(self):
+        return self.filter(role=CaseParty.Role.DEFENDANT)
+
+
+class CaseParty(FuzzyDatesModel):
+    """A person or organisation in a case with a role: defendant, victim, complainant..."""
+
+    class Role(models.TextChoices):
+        DEFENDANT = "defendant", _("Defendant")
+        VICTIM = "victim", _("Victim")
+        COMPLAINANT = "complainant", _("Complainant")
+        CIVIL_PARTY = "civil_party", _("Civil party")
+        WITNESS = "witness", _("Witness")
+        LAWYER = "lawyer", _("Lawyer")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="parties"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_parties",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_parties",
+    )
+    role = models.CharField(_("role in the case"), max_length=12, choices=Role.choices)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = CasePartyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "role", "person__name", "pk"]
+        verbose_name = _("party to a case")
+        verbose_name_plural = _("parties to cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(person__isnull=False) & Q(organisation__isnull=True))
+                | (Q(person__isnull=True) & Q(organisation__isnull=False)),
+                name="caseparty_person_xor_organisation",
+                violation_error_message=_("Choose a person or an organisation, not both."),
+            ),
+            models.UniqueConstraint(
+                fields=["case", "person", "role"],
+                condition=Q(person__isnull=False),
+                name="caseparty_unique_person_role",
+                violation_error_message=_("This person already has this role in the case."),
+            ),
+            models.UniqueConstraint(
+                fields=["case", "organisation", "role"],
+                condition=Q(organisation__isnull=False),
+                name="caseparty_unique_organisation_role",
+                violation_error_message=_("This organisation already has this role in the case."),
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.party} ({self.get_role_display()})"
+
+    @property
+    def party(self):
+        return self.person if self.person_id else self.organisation
+
+    @property
+    def case_for_access(self):
+        return self.case
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case-detail", args=[self.case_id]) + f"#party-{self.pk}"
+
+    def domain_errors(self) -> dict:
+        if bool(self.person_id) == bool(self.organisation_id):
+            return {NON_FIELD_ERRORS: _("Choose a person or an organisation, not both.")}
+        return {}
+
+
+class ChargeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(party__case__in=Case.objects.visible_to(user).values("pk"))
+
+
+class Charge(FuzzyDatesModel):
+    """One offence charged against one defendant in a case."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONVICTED = "convicted", _("Convicted")
+        ACQUITTED = "acquitted", _("Acquitted")
+        DROPPED = "dropped", _("Dropped")
+        REQUALIFIED = "requalified", _("Requalified")
+
+    fuzzy_dates = ("charged",)
+
+    party = models.ForeignKey(
+        CaseParty,
+        verbose_name=_("defendant"),
+        on_delete=models.CASCADE,
+        related_name="charges",
+        limit_choices_to={"role": CaseParty.Role.DEFENDANT},
+    )
+    offence = models.ForeignKey(
+        Offence, verbose_name=_("offence"), on_delete=models.PROTECT, related_name="charges"
+    )
+    charged_on, charged_precision, charged_until = fuzzy_date_fields(_("charged on"))
+    outcome = models.CharField(
+        _("outcome"), max_length=11, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ChargeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["party", "offence__article", "pk"]
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        constraints = [
+            models.UniqueConstraint(fields=["party", "offence"], name="charge_unique_offence"),
+            fuzzy_date_constraint("charged", "charge"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offence} — {self.party.party}"
+
+    @property
+    def charged(self):
+        return self.fuzzy("charged")
+
+    @property
+    def case_for_access(self):
+        return self.party.case
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case-detail", args=[self.party.case_id]) + f"#party-{self.party_id}"
+
+    def domain_errors(self) -> dict:
+        if self.party_id and self.party.role != CaseParty.Role.DEFENDANT:
+            return {"party": _("Only a defendant can be charged.")}
+        return {}

@@ -1,0 +1,204 @@
+"""Detentions (police custody, pretrial, serving sentence...) and their extension orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
+from .cases import Case
+from .people import Person
+from .places import DetentionFacility
+
+
+class DetentionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        visible_people = Person.objects.visible_to(user).values("pk")
+        visible_cases = Case.objects.visible_to(user).values("pk")
+        return self.filter(
+            Q(case__in=visible_cases) | Q(case__isnull=True, person__in=visible_people)
+        )
+
+    def current(self, *, on: dt.date | None = None):
+        """Return detentions under way on a day: started by then and not ended before."""
+        day = on or timezone.localdate()
+        return self.filter(started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+        )
+
+    def for_list(self):
+        return self.select_related("person", "case", "facility")
+
+
+class Detention(FuzzyDatesModel):
+    class Kind(models.TextChoices):
+        POLICE_CUSTODY = "police_custody", _("Police custody")
+        PRETRIAL = "pretrial", _("Pretrial detention")
+        SENTENCE = "sentence", _("Serving a sentence")
+        ADMINISTRATIVE = "administrative", _("Administrative or drop-off detention")
+        SUPERVISION = "supervision", _("Judicial supervision / house arrest")
+
+    class EndReason(models.TextChoices):
+        BAIL = "bail", _("Released on bail")
+        JUDICIAL_SUPERVISION = "judicial_supervision", _("Released under judicial supervision")
+        ACQUITTED = "acquitted", _("Acquitted")
+        SENTENCE_SERVED = "sentence_served", _("Sentence served")
+        PARDON = "pardon", _("Pardon")
+        APOLOGY = "apology", _("Released after apology letter")
+        CHARGES_DROPPED = "charges_dropped", _("Charges dropped")
+        NEXT_STAGE = "next_stage", _("Continued as another kind of detention")
+        DIED = "died", _("Died in custody")
+        TRANSFERRED = "transferred", _("Transferred")
+        OTHER = "other", _("Other")
+
+    fuzzy_dates = ("started", "ended")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="detentions"
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="detentions",
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    facility = models.ForeignKey(
+        DetentionFacility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="detentions",
+    )
+    started_on, started_precision, started_until = fuzzy_date_fields(_("started"), required=True)
+    arrested_at = models.DateTimeField(_("arrested at"), null=True, blank=True)
+    custody_arrival_at = models.DateTimeField(
+        _("arrived at the police unit"),
+        null=True,
+        blank=True,
+        help_text=_("Police custody is counted from here (CCPC art. 96), not from the arrest."),
+    )
+    ended_on, ended_precision, ended_until = fuzzy_date_fields(_("ended"))
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    conditions = models.TextField(_("conditions of detention"), blank=True)
+    ill_treatment_alleged = models.BooleanField(_("ill-treatment alleged"), default=False)
+    ill_treatment_notes = models.TextField(_("ill-treatment allegations"), blank=True)
+
+    objects = DetentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "pk"]
+        verbose_name = _("detention")
+        verbose_name_plural = _("detentions")
+        indexes = [
+            models.Index(fields=["ended_on", "started_on"]),
+            models.Index(fields=["person", "started_on"]),
+            models.Index(fields=["kind", "ended_on"]),
+        ]
+        constraints = [
+            fuzzy_date_constraint("started", "detention"),
+            fuzzy_date_constraint("ended", "detention"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="detention_end_after_start",
+                violation_error_message=_("A detention cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, end_reason="") | Q(ended_on__isnull=False),
+                name="detention_reason_needs_end",
+                violation_error_message=_("An end reason needs an end date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.person}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detention-detail", args=[self.pk])
+
+    @property
+    def case_for_access(self):
+        return self.case
+
+    @property
+    def started(self):
+        return self.fuzzy("started")
+
+    @property
+    def ended(self):
+        return self.fuzzy("ended")
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
+
+    def domain_errors(self) -> dict:
+        errors = {}
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            errors["ended_on"] = _("A detention cannot end before it starts.")
+        if self.end_reason and not self.ended_on:
+            errors["ended_on"] = _("Give the end date for this end reason.")
+        if self.ended_on and not self.end_reason:
+            errors["end_reason"] = _("Say why the detention ended.")
+        if (
+            self.custody_arrival_at
+            and self.arrested_at
+            and self.custody_arrival_at < self.arrested_at
+        ):
+            errors["custody_arrival_at"] = _("Arrival at the police unit comes after the arrest.")
+        if self.ill_treatment_notes and not self.ill_treatment_alleged:
+            self.ill_treatment_alleged = True
+        return errors
+
+
+class DetentionExtension(FuzzyDatesModel):
+    """An order extending a detention: by a judge (pretrial) or a prosecutor (police custody)."""
+
+    detention = models.ForeignKey(
+        Detention, verbose_name=_("detention"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    ordered_on = models.DateField(_("ordered on"))
+    months = models.PositiveSmallIntegerField(_("months"), default=0)
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    hours = models.PositiveSmallIntegerField(_("hours"), default=0)
+    ordered_by = models.CharField(_("judge or prosecutor"), max_length=200, blank=True)
+    document = models.CharField(_("order reference"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["detention", "ordered_on", "pk"]
+        verbose_name = _("extension order")
+        verbose_name_plural = _("extension orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months__gt=0) | Q(days__gt=0) | Q(hours__gt=0),
+                name="extension_has_length",
+                violation_error_message=_("An extension needs a length."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Extension ordered on %(date)s") % {"date": self.ordered_on}
+
+    def domain_errors(self) -> dict:
+        errors = {}
+        if not (self.months or self.days or self.hours):
+            errors["months"] = _("An extension needs a length in months, days or hours.")
+        if (
+            self.detention_id
+            and self.ordered_on
+            and self.detention.started_on
+            and self.ordered_on < self.detention.started_on
+        ):
+            errors["ordered_on"] = _("An extension cannot predate the detention.")
+        return errors

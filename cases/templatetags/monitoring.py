@@ -1,0 +1,58 @@
+"""Template helpers: honest fuzzy dates, protected names, sortable headers."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from cases.dates import FuzzyDate
+from cases.models import format_months
+
+register = template.Library()
+
+
+@register.filter
+def fuzzy(obj, prefix: str) -> str:
+    """Render ``obj.<prefix>_on`` with its precision: ``{{ detention|fuzzy:"started" }}``."""
+    if obj is None:
+        return ""
+    value = FuzzyDate.of(obj, prefix)
+    return str(value) if value else ""
+
+
+@register.filter
+def months(value) -> str:
+    return format_months(value)
+
+
+@register.simple_tag(takes_context=True)
+def person_label(context, person) -> str:
+    """Return the name the current user may see (the pseudonym for protected identities)."""
+    if person is None:
+        return ""
+    return person.label_for(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str, param: str = "o"):
+    """Render a column header that sorts by ``field``, toggling the direction."""
+    request = context["request"]
+    current = request.GET.get(param, "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    if current == field:
+        query[param] = f"-{field}"
+        arrow, state = "▲", "ascending"
+    elif current == f"-{field}":
+        query[param] = field
+        arrow, state = "▼", "descending"
+    else:
+        query[param] = field
+        arrow, state = "", "none"
+    return format_html(
+        '<a href="?{}" aria-sort="{}" title="{}">{} {}</a>',
+        query.urlencode(),
+        state,
+        _("Sort by %(label)s") % {"label": label},
+        label,
+        arrow,
+    )

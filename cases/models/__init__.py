@@ -5,12 +5,15 @@ from .followups import FollowUp
 from .people import Affiliation, Organisation, Person, PersonGroup, Role, Sex
 from .places import Court, DetentionFacility, Province
 from .proceedings import Currency, Hearing, Instance, TrialOutcome, format_months
+from .rules import AgeBand, Confidence, LegalRule, Measure, RuleOffenceClass
 
 __all__ = [
     "Affiliation",
+    "AgeBand",
     "Case",
     "CaseParty",
     "Charge",
+    "Confidence",
     "Court",
     "Currency",
     "Detention",
@@ -20,6 +23,8 @@ __all__ = [
     "FuzzyDatesModel",
     "Hearing",
     "Instance",
+    "LegalRule",
+    "Measure",
     "Offence",
     "OffenceClass",
     "Organisation",
@@ -27,6 +32,7 @@ __all__ = [
     "PersonGroup",
     "Province",
     "Role",
+    "RuleOffenceClass",
     "Sex",
     "Sourced",
     "TimeStamped",

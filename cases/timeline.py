@@ -1,0 +1,352 @@
+"""The timeline of one case, built on the fly from its records; never stored.
+
+Each source (detentions with their extension orders, charges, hearings, trial outcomes,
+follow-ups) is read with one query, whatever the number of events, and turned into frozen
+``TimelineEntry`` rows, which are merged and sorted.
+
+Order: entries are sorted by the earliest day they may have happened on. On the same earliest
+day, an approximate entry ("March 2023", "between 5 August and 10 December 2022") comes before
+the exact ones, the way a month heading comes before the days in it; then the usual sequence
+of a case (arrest, detention, charge, extension, hearing, verdict, appeal, release, follow-up);
+then the time of day when known. So a detention that began "March 2023" comes before a hearing
+on 15 March 2023, and also before one on 1 March 2023. Entries without any date come last.
+
+An approximate date is shown as the source gives it, never as its first day, and flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from cases.dates import FuzzyDate, Precision
+from cases.models import (
+    Case,
+    CaseParty,
+    Charge,
+    Detention,
+    FollowUp,
+    Hearing,
+    TrialOutcome,
+    format_months,
+)
+
+DETAIL_WORDS = 30
+
+
+class Kind(models.TextChoices):
+    """What the timeline can be filtered by (``?kind=hearing&kind=detention``)."""
+
+    DETENTION = "detention", gettext_lazy("Arrests and detentions")
+    CHARGE = "charge", gettext_lazy("Charges")
+    HEARING = "hearing", gettext_lazy("Hearings")
+    OUTCOME = "outcome", gettext_lazy("Verdicts and appeals")
+    FOLLOWUP = "followup", gettext_lazy("Follow-ups")
+
+
+class Event(IntEnum):
+    """The finer kind of an entry; its value is its place among entries of the same day."""
+
+    ARREST = 0
+    DETENTION_START = 1
+    CHARGE = 2
+    EXTENSION = 3
+    HEARING = 4
+    VERDICT = 5
+    APPEAL = 6
+    DETENTION_END = 7
+    FOLLOWUP = 8
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: dt.date | None  # the earliest possible day, the sort key; None when undated
+    kind: str
+    event: Event
+    title: str
+    when: str  # the date as shown: "March 2023", "3 March 2023, 08:30"
+    approximate: bool = False
+    precision_label: str = ""
+    detail: str = ""
+    url: str = ""
+    is_future: bool = False
+    at: dt.datetime | None = field(default=None, compare=False)
+    pk: int = 0
+
+    @property
+    def sort_key(self) -> tuple:
+        time = timezone.localtime(self.at).time() if self.at else dt.time.min
+        return (
+            self.day is None,
+            self.day or dt.date.max,
+            not self.approximate,
+            self.event,
+            time,
+            self.pk,
+        )
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+
+def parse_kinds(values: Iterable[str]) -> set[str]:
+    """Return the known kinds among ``values``: all of them when none is known."""
+    chosen = {value for value in values if value in Kind.values}
+    return chosen or set(Kind.values)
+
+
+def build_timeline(
+    case: Case, *, user, kinds: Iterable[str] | None = None, now: dt.datetime | None = None
+) -> list[TimelineEntry]:
+    """Return the case's events the user may see, of the chosen kinds, in order."""
+    now = now or timezone.now()
+    chosen = set(kinds) if kinds else set(Kind.values)
+    sources = {
+        Kind.DETENTION: detention_entries,
+        Kind.CHARGE: charge_entries,
+        Kind.HEARING: hearing_entries,
+        Kind.OUTCOME: outcome_entries,
+        Kind.FOLLOWUP: followup_entries,
+    }
+    entries = [
+        entry
+        for kind, source in sources.items()
+        if kind in chosen
+        for entry in source(case, user=user, now=now)
+    ]
+    return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+# Dates as shown -------------------------------------------------------------------------
+
+
+def on_fuzzy(value: FuzzyDate | None) -> dict:
+    """Return the date fields of an entry for a fuzzy date (or for no date)."""
+    if value is None:
+        return {"day": None, "when": _("Date unknown")}
+    return {
+        "day": value.on,
+        "when": str(value),
+        "approximate": not value.is_exact,
+        "precision_label": str(Precision(value.precision).label),
+    }
+
+
+def on_datetime(value: dt.datetime, *, time_known: bool = True) -> dict:
+    """Return the date fields of an entry for a moment, with its time when it is known."""
+    local = timezone.localtime(value)
+    shown = date_format(local, "j F Y, H:i") if time_known else date_format(local, "j F Y")
+    return {"day": local.date(), "when": shown, "at": value if time_known else None}
+
+
+def on_day(value: dt.date) -> dict:
+    return {"day": value, "when": date_format(value, "j F Y")}
+
+
+def party_name(party: CaseParty | None, user) -> str:
+    """Return the name of a party as this user may see it."""
+    if party is None:
+        return ""
+    if party.person_id:
+        return party.person.label_for(user)
+    return str(party.organisation)
+
+
+def length_label(months: int, days: int, hours: int) -> str:
+    parts = []
+    if months:
+        parts.append(ngettext("%(n)d month", "%(n)d months", months) % {"n": months})
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    return " ".join(parts)
+
+
+def short(text: str) -> str:
+    return Truncator(text).words(DETAIL_WORDS)
+
+
+# Sources: one query each -----------------------------------------------------------------
+
+
+def detention_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield arrests, detention starts, extension orders and releases."""
+    detentions = (
+        Detention.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("person", "facility")
+        .prefetch_related("extensions")
+    )
+    for detention in detentions:
+        who = detention.person.label_for(user)
+        kind = detention.get_kind_display()
+        common = {"kind": Kind.DETENTION, "url": detention.get_absolute_url(), "pk": detention.pk}
+        if detention.arrested_at:
+            yield TimelineEntry(
+                event=Event.ARREST,
+                title=_("%(person)s arrested") % {"person": who},
+                **on_datetime(detention.arrested_at),
+                **common,
+            )
+        yield TimelineEntry(
+            event=Event.DETENTION_START,
+            title=_("%(kind)s began: %(person)s") % {"kind": kind, "person": who},
+            detail=str(detention.facility or ""),
+            **on_fuzzy(detention.started),
+            **common,
+        )
+        for extension in detention.extensions.all():
+            length = length_label(extension.months, extension.days, extension.hours)
+            yield TimelineEntry(
+                event=Event.EXTENSION,
+                title=_("%(kind)s of %(person)s extended by %(length)s")
+                % {"kind": kind, "person": who, "length": length},
+                detail=", ".join(filter(None, [extension.ordered_by, extension.document])),
+                **on_day(extension.ordered_on),
+                **common,
+            )
+        if detention.ended_on:
+            yield TimelineEntry(
+                event=Event.DETENTION_END,
+                title=_("%(kind)s ended: %(person)s") % {"kind": kind, "person": who},
+                detail=detention.get_end_reason_display(),
+                **on_fuzzy(detention.ended),
+                **common,
+            )
+
+
+def charge_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield one entry per charge against a defendant of the case."""
+    charges = (
+        Charge.objects.visible_to(user)
+        .filter(party__case=case)
+        .select_related("offence", "party__person", "party__organisation")
+    )
+    for charge in charges:
+        yield TimelineEntry(
+            kind=Kind.CHARGE,
+            event=Event.CHARGE,
+            title=_("%(person)s charged with %(offence)s")
+            % {"person": party_name(charge.party, user), "offence": charge.offence},
+            detail=_("Outcome: %(outcome)s") % {"outcome": charge.get_outcome_display()},
+            url=charge.get_absolute_url(),
+            pk=charge.pk,
+            **on_fuzzy(charge.charged),
+        )
+
+
+HEARING_TITLES = {
+    Hearing.Status.SCHEDULED: gettext_lazy("%(kind)s hearing scheduled"),
+    Hearing.Status.HELD: gettext_lazy("%(kind)s hearing held"),
+    Hearing.Status.ADJOURNED: gettext_lazy("%(kind)s hearing adjourned"),
+    Hearing.Status.CANCELLED: gettext_lazy("%(kind)s hearing cancelled"),
+}
+
+
+def hearing_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield hearings held, adjourned or cancelled, and those still to come."""
+    hearings = Hearing.objects.visible_to(user).filter(case=case).select_related("court")
+    for hearing in hearings:
+        moment = hearing.held_at or hearing.scheduled_at
+        time_known = hearing.time_known or hearing.held_at is not None
+        detail = [str(hearing.court or "")]
+        if hearing.outcome:
+            detail.append(short(hearing.outcome))
+        yield TimelineEntry(
+            kind=Kind.HEARING,
+            event=Event.HEARING,
+            title=HEARING_TITLES[hearing.status] % {"kind": hearing.get_kind_display()},
+            detail=" · ".join(filter(None, detail)),
+            url=hearing.get_absolute_url(),
+            is_future=hearing.status == Hearing.Status.SCHEDULED and moment > now,
+            pk=hearing.pk,
+            **on_datetime(moment, time_known=time_known),
+        )
+
+
+def outcome_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield verdicts and the appeals filed against them."""
+    outcomes = (
+        TrialOutcome.objects.visible_to(user)
+        .filter(party__case=case)
+        .select_related("party__person", "party__organisation", "court")
+    )
+    for outcome in outcomes:
+        who = party_name(outcome.party, user)
+        common = {"kind": Kind.OUTCOME, "url": outcome.get_absolute_url(), "pk": outcome.pk}
+        yield TimelineEntry(
+            event=Event.VERDICT,
+            title=_("Verdict (%(instance)s) for %(person)s: %(verdict)s")
+            % {
+                "instance": outcome.get_instance_display(),
+                "person": who,
+                "verdict": outcome.get_verdict_display(),
+            },
+            detail=sentence_label(outcome),
+            **on_fuzzy(outcome.verdict_date),
+            **common,
+        )
+        if outcome.appeal_filed_on:
+            by = outcome.get_appealed_by_display()
+            yield TimelineEntry(
+                event=Event.APPEAL,
+                title=_("Appeal filed against the verdict for %(person)s") % {"person": who},
+                detail=_("Filed by: %(by)s") % {"by": by} if by else "",
+                **on_fuzzy(outcome.appeal_filed),
+                **common,
+            )
+
+
+def sentence_label(outcome: TrialOutcome) -> str:
+    parts = []
+    if outcome.life_sentence:
+        parts.append(_("Life sentence"))
+    elif outcome.sentence_months is not None:
+        parts.append(_("Sentence: %(term)s") % {"term": format_months(outcome.sentence_months)})
+        if outcome.suspended_months:
+            parts.append(
+                _("of which %(term)s suspended") % {"term": format_months(outcome.suspended_months)}
+            )
+    if outcome.in_absentia:
+        parts.append(_("in absentia"))
+    return ", ".join(parts)
+
+
+def followup_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield follow-ups done, and those due."""
+    today = timezone.localdate(now)
+    for followup in FollowUp.objects.visible_to(user).filter(case=case):
+        kind = followup.get_kind_display()
+        common = {
+            "kind": Kind.FOLLOWUP,
+            "event": Event.FOLLOWUP,
+            "detail": short(followup.description),
+            "url": followup.get_absolute_url(),
+            "pk": followup.pk,
+        }
+        if followup.done_on:
+            yield TimelineEntry(title=kind, **on_fuzzy(followup.done), **common)
+        elif followup.due_on:
+            overdue = followup.due_on < today
+            title = _("%(kind)s overdue") if overdue else _("%(kind)s due")
+            yield TimelineEntry(
+                title=title % {"kind": kind},
+                is_future=not overdue,
+                **on_day(followup.due_on),
+                **common,
+            )
+        else:
+            yield TimelineEntry(
+                title=_("%(kind)s (open)") % {"kind": kind}, **on_fuzzy(None), **common
+            )

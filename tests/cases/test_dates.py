@@ -1,0 +1,111 @@
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.utils import translation
+
+from cases.dates import FuzzyDate, Precision, fuzzy_date_error, normalise
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("date", "text"),
+    [
+        (FuzzyDate(dt.date(2023, 3, 3)), "3 March 2023"),
+        (FuzzyDate(dt.date(2023, 1, 1), Precision.MONTH, dt.date(2023, 1, 31)), "January 2023"),
+        (FuzzyDate(dt.date(2023, 1, 1), Precision.YEAR, dt.date(2023, 12, 31)), "2023"),
+        (
+            FuzzyDate(dt.date(2022, 8, 5), Precision.RANGE, dt.date(2022, 12, 10)),
+            "between 5 August and 10 December 2022",
+        ),
+        (
+            FuzzyDate(dt.date(2022, 12, 5), Precision.RANGE, dt.date(2023, 1, 10)),
+            "between 5 December 2022 and 10 January 2023",
+        ),
+        (FuzzyDate(dt.date(2022, 8, 5), Precision.AFTER), "after 5 August 2022"),
+        (FuzzyDate(dt.date(2022, 8, 5), Precision.RANGE, None), "after 5 August 2022"),
+    ],
+)
+def test_fuzzy_date_renders_as_precisely_as_it_is_known(date, text):
+    assert str(date) == text
+
+
+def test_a_month_is_never_shown_as_its_first_day():
+    assert str(FuzzyDate(dt.date(2023, 1, 1), Precision.MONTH)) != "1 January 2023"
+
+
+def test_fuzzy_date_of_reads_the_three_columns():
+    row = SimpleNamespace(
+        birth_on=dt.date(1990, 6, 1),
+        birth_precision=Precision.MONTH,
+        birth_until=dt.date(1990, 6, 30),
+    )
+    assert FuzzyDate.of(row, "birth") == FuzzyDate(
+        dt.date(1990, 6, 1), Precision.MONTH, dt.date(1990, 6, 30)
+    )
+
+
+def test_fuzzy_date_of_an_empty_date_is_none():
+    row = SimpleNamespace(birth_on=None, birth_precision=Precision.DAY, birth_until=None)
+    assert FuzzyDate.of(row, "birth") is None
+
+
+def test_only_a_day_is_exact_and_the_sort_key_is_the_earliest_day():
+    assert FuzzyDate(dt.date(2023, 3, 3)).is_exact
+    month = FuzzyDate(dt.date(2023, 3, 1), Precision.MONTH, dt.date(2023, 3, 31))
+    assert not month.is_exact
+    assert month.sort_key == dt.date(2023, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("on", "precision", "until", "expected"),
+    [
+        (dt.date(2023, 3, 3), Precision.DAY, None, (dt.date(2023, 3, 3), dt.date(2023, 3, 3))),
+        (
+            dt.date(2023, 3, 3),
+            Precision.DAY,
+            dt.date(2024, 1, 1),
+            (dt.date(2023, 3, 3), dt.date(2023, 3, 3)),
+        ),
+        (dt.date(2023, 1, 17), Precision.MONTH, None, (dt.date(2023, 1, 1), dt.date(2023, 1, 31))),
+        (dt.date(2024, 2, 10), Precision.MONTH, None, (dt.date(2024, 2, 1), dt.date(2024, 2, 29))),
+        (dt.date(2023, 2, 10), Precision.MONTH, None, (dt.date(2023, 2, 1), dt.date(2023, 2, 28))),
+        (dt.date(2023, 6, 5), Precision.YEAR, None, (dt.date(2023, 1, 1), dt.date(2023, 12, 31))),
+        (
+            dt.date(2022, 8, 5),
+            Precision.RANGE,
+            dt.date(2022, 12, 10),
+            (dt.date(2022, 8, 5), dt.date(2022, 12, 10)),
+        ),
+        (dt.date(2022, 8, 5), Precision.AFTER, dt.date(2022, 12, 10), (dt.date(2022, 8, 5), None)),
+        (None, Precision.MONTH, dt.date(2022, 12, 10), (None, None)),
+    ],
+)
+def test_normalise_snaps_the_bounds_to_the_precision(on, precision, until, expected):
+    assert normalise(on, precision, until) == expected
+
+
+@pytest.mark.parametrize(
+    ("on", "precision", "until", "message"),
+    [
+        (dt.date(2022, 8, 5), Precision.RANGE, None, "A range needs its last possible day."),
+        (
+            dt.date(2022, 8, 5),
+            Precision.RANGE,
+            dt.date(2022, 8, 4),
+            "The last possible day cannot be before the first.",
+        ),
+        (dt.date(2022, 8, 5), Precision.RANGE, dt.date(2022, 8, 5), None),
+        (dt.date(2022, 8, 5), Precision.DAY, None, None),
+        (dt.date(2022, 8, 5), Precision.AFTER, None, None),
+        (dt.date(2022, 8, 5), Precision.MONTH, dt.date(2022, 1, 1), None),
+        (None, Precision.RANGE, None, None),
+    ],
+)
+def test_fuzzy_date_error_names_what_is_wrong(on, precision, until, message):
+    assert fuzzy_date_error(on, precision, until) == message

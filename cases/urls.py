@@ -62,6 +62,16 @@ urlpatterns = [
         name="detention-create",
     ),
     path(
+        "detentions/<int:pk>/release/",
+        detentions.DetentionRelease.as_view(),
+        name="detention-release",
+    ),
+    path(
+        "detentions/<int:pk>/transition/",
+        detentions.DetentionTransition.as_view(),
+        name="detention-transition",
+    ),
+    path(
         "detentions/<int:detention_pk>/extensions/new/",
         detentions.ExtensionCreate.as_view(),
         name="extension-create",

@@ -11,18 +11,10 @@ from cases.dates import Precision
 from cases.forms.base import DateInput
 from cases.models import Case, Court
 
-
-class StableOrderingFilter(df.OrderingFilter):
-    """Sort by the chosen column, then by primary key so pages never overlap."""
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        if value not in df.constants.EMPTY_VALUES:
-            qs = qs.order_by(*qs.query.order_by, "pk")
-        return qs
+from .base import SortedFilterSet, SortFilter
 
 
-class CaseFilter(df.FilterSet):
+class CaseFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Reference, title, summary or court case number"), method="search")
     category = df.ChoiceFilter(label=_("Category"), choices=Case.Category.choices)
     stage = df.ChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
@@ -40,7 +32,7 @@ class CaseFilter(df.FilterSet):
     opened_before = df.DateFilter(
         label=_("Events may have begun on or before"), method="began_before", widget=DateInput
     )
-    o = StableOrderingFilter(
+    o = SortFilter(
         fields=(
             ("reference", "reference"),
             ("title", "title"),
@@ -61,15 +53,6 @@ class CaseFilter(df.FilterSet):
     class Meta:
         model = Case
         fields = ["q", "category", "stage", "status", "court", "confidentiality"]
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None and "o" in data:
-            # An unknown sort key (an old bookmark, a typo) sorts by default, not to no rows.
-            allowed = {value for value, _label in self.base_filters["o"].extra["choices"]}
-            if any(key not in allowed for key in data.get("o", "").split(",") if key):
-                data = data.copy()
-                data.pop("o")
-        super().__init__(data, *args, **kwargs)
 
     def search(self, queryset, name, value):
         value = value.strip()

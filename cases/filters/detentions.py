@@ -16,6 +16,8 @@ from cases import access
 from cases.forms import DateInput
 from cases.models import Detention, DetentionFacility, Province
 
+from .base import SortedFilterSet, SortFilter
+
 TODAY_WORDS = {"true", "yes", "1", "today", "on"}
 NOT_TODAY_WORDS = {"false", "no", "0"}
 
@@ -77,7 +79,7 @@ def person_sort_key(user):
     )
 
 
-class DetentionFilter(df.FilterSet):
+class DetentionFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Person's name"), method="search")
     kind = df.ChoiceFilter(label=_("Kind"), choices=Detention.Kind.choices)
     facility = df.ModelChoiceFilter(
@@ -105,7 +107,7 @@ class DetentionFilter(df.FilterSet):
         widget=AnyYesNo,
     )
     ill_treatment_alleged = df.BooleanFilter(label=_("Ill-treatment alleged"), widget=AnyYesNo)
-    o = df.OrderingFilter(
+    o = SortFilter(
         fields=(
             ("started_on", "started"),
             ("ended_on", "ended"),

@@ -6,15 +6,18 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases import access
 from cases.models import Person, Role, Sex
 
+from .base import SortedFilterSet, SortFilter
 
-class PersonFilter(df.FilterSet):
+
+class PersonFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Name, alias or Khmer name"), method="search")
     sex = df.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
     roles = df.ModelChoiceFilter(label=_("Role"), queryset=Role.objects.all())
     is_named = df.BooleanFilter(label=_("Named"))
-    o = df.OrderingFilter(
+    o = SortFilter(
         fields=(("name", "name"), ("sex", "sex"), ("birth_on", "born"), ("created_at", "added")),
         field_labels={
             "name": _("Name"),
@@ -33,6 +36,13 @@ class PersonFilter(df.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(aliases__icontains=value) | Q(name_khmer__icontains=value)
+        text = Q(name__icontains=value) | Q(aliases__icontains=value) | Q(
+            name_khmer__icontains=value
         )
+        user = getattr(self.request, "user", None)
+        if user is not None and not access.sees_protected_identities(user):
+            # A protected person is found by their pseudonym only, never by their real name.
+            text = (text & Q(is_protected=False)) | Q(
+                is_protected=True, pseudonym__icontains=value
+            )
+        return queryset.filter(text)

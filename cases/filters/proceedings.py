@@ -9,12 +9,13 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ModelChoiceField
 
 from cases.forms.base import DateInput
 from cases.forms.proceedings import field_monitors, user_label
 from cases.models import Case, Court, Hearing, Instance, TrialOutcome
+
+from .base import SortedFilterSet, SortFilter
 
 ANY = _("Any")
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
@@ -27,28 +28,6 @@ class UserChoiceField(ModelChoiceField):
 
 class UserFilter(df.ModelChoiceFilter):
     field_class = UserChoiceField
-
-
-class SortFilter(df.OrderingFilter):
-    """Sort by the chosen column, then by pk so that pages never overlap."""
-
-    def filter(self, qs, value):
-        if value in EMPTY_VALUES:
-            return qs
-        ordering = [self.get_ordering_value(param) for param in value if param]
-        return qs.order_by(*ordering, "pk")
-
-
-class SortedFilterSet(df.FilterSet):
-    """A FilterSet whose unknown sort key (``?o=bogus``) is ignored instead of emptying the list."""
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None and data.get("o") and "o" in self.base_filters:
-            valid = {value for value, _label in self.base_filters["o"].extra["choices"]}
-            if any(part not in valid for part in data["o"].split(",")):
-                data = data.copy()
-                data.pop("o")
-        super().__init__(data, *args, **kwargs)
 
 
 def day_start(day: dt.date) -> dt.datetime:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Court, DetentionFacility, Organisation, PersonGroup, Province
 
+from .base import SortedFilterSet, SortFilter
+
 
 def _search(*fields: str):
     """Return a filter method matching the text in any of ``fields``."""
@@ -24,9 +26,9 @@ def _search(*fields: str):
     return search
 
 
-class PersonGroupFilter(df.FilterSet):
+class PersonGroupFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Label or description"), method="search")
-    o = df.OrderingFilter(
+    o = SortFilter(
         fields=(("label", "label"), ("member_count", "members")),
         field_labels={"label": _("Label"), "member_count": _("Members")},
         label=_("Sort by"),
@@ -39,10 +41,10 @@ class PersonGroupFilter(df.FilterSet):
     search = _search("label", "description")
 
 
-class OrganisationFilter(df.FilterSet):
+class OrganisationFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Name, acronym or Khmer name"), method="search")
     kind = df.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
-    o = df.OrderingFilter(
+    o = SortFilter(
         fields=(("name", "name"), ("acronym", "acronym"), ("kind", "kind")),
         field_labels={"name": _("Name"), "acronym": _("Acronym"), "kind": _("Kind")},
         label=_("Sort by"),
@@ -55,11 +57,11 @@ class OrganisationFilter(df.FilterSet):
     search = _search("name", "acronym", "name_khmer")
 
 
-class CourtFilter(df.FilterSet):
+class CourtFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Name"), method="search")
     level = df.ChoiceFilter(label=_("Level"), choices=Court.Level.choices)
     province = df.ChoiceFilter(label=_("Province"), choices=Province.choices)
-    o = df.OrderingFilter(
+    o = SortFilter(
         fields=(
             ("name", "name"),
             ("level", "level"),
@@ -82,11 +84,11 @@ class CourtFilter(df.FilterSet):
     search = _search("name")
 
 
-class DetentionFacilityFilter(df.FilterSet):
+class DetentionFacilityFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Name"), method="search")
     kind = df.ChoiceFilter(label=_("Kind"), choices=DetentionFacility.Kind.choices)
     province = df.ChoiceFilter(label=_("Province"), choices=Province.choices)
-    o = df.OrderingFilter(
+    o = SortFilter(
         fields=(
             ("name", "name"),
             ("kind", "kind"),

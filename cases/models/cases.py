@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -66,6 +65,15 @@ class Offence(FuzzyDatesModel):
                 violation_error_message=_("The maximum penalty cannot be below the minimum."),
             ),
         ]
+
+    def domain_errors(self) -> dict:
+        if (
+            self.min_penalty_months is not None
+            and self.max_penalty_months is not None
+            and self.max_penalty_months < self.min_penalty_months
+        ):
+            return {"max_penalty_months": _("The maximum penalty cannot be below the minimum.")}
+        return {}
 
     def __str__(self) -> str:
         if self.article:
@@ -147,6 +155,7 @@ class Case(FuzzyDatesModel):
         _("reference"),
         max_length=40,
         unique=True,
+        blank=True,
         help_text=_("Our own reference, unique. Left empty, one is made for you."),
     )
     title = models.CharField(_("title"), max_length=250)
@@ -214,9 +223,19 @@ class Case(FuzzyDatesModel):
         return self.confidentiality == self.Confidentiality.RESTRICTED
 
     def save(self, *args, **kwargs):
-        if not self.reference:
+        if self.reference:
+            return super().save(*args, **kwargs)
+        # Two people may open a case at the same moment: retry with the next free number.
+        for attempt in range(5):
             self.reference = self.next_reference()
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if attempt == 4 or Case.objects.filter(reference=self.reference).count() == 0:
+                    raise
+                self.reference = ""
+        return None
 
     @staticmethod
     def next_reference(today: dt.date | None = None) -> str:
@@ -312,10 +331,9 @@ class CaseParty(FuzzyDatesModel):
     def get_absolute_url(self) -> str:
         return reverse("cases:case-detail", args=[self.case_id]) + f"#party-{self.pk}"
 
-    def domain_errors(self) -> dict:
-        if bool(self.person_id) == bool(self.organisation_id):
-            return {NON_FIELD_ERRORS: _("Choose a person or an organisation, not both.")}
-        return {}
+    def label_for(self, user) -> str:
+        party = self.person.label_for(user) if self.person_id else str(self.organisation)
+        return f"{party} ({self.get_role_display()})"
 
 
 class ChargeQuerySet(models.QuerySet):
@@ -375,6 +393,9 @@ class Charge(FuzzyDatesModel):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:case-detail", args=[self.party.case_id]) + f"#party-{self.party_id}"
+
+    def label_for(self, user) -> str:
+        return f"{self.offence} — {self.party.label_for(user)}"
 
     def domain_errors(self) -> dict:
         if self.party_id and self.party.role != CaseParty.Role.DEFENDANT:

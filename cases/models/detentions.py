@@ -130,6 +130,9 @@ class Detention(FuzzyDatesModel):
     def case_for_access(self):
         return self.case
 
+    def label_for(self, user) -> str:
+        return f"{self.get_kind_display()} — {self.person.label_for(user)}"
+
     @property
     def started(self):
         return self.fuzzy("started")
@@ -189,6 +192,13 @@ class DetentionExtension(FuzzyDatesModel):
 
     def __str__(self) -> str:
         return _("Extension ordered on %(date)s") % {"date": self.ordered_on}
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detention-detail", args=[self.detention_id]) + f"#extension-{self.pk}"
+
+    @property
+    def case_for_access(self):
+        return self.detention.case
 
     def domain_errors(self) -> dict:
         errors = {}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import access
-from cases.dates import Precision
+from cases.dates import Precision, normalise
 
 from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
 
@@ -234,11 +234,11 @@ class Person(FuzzyDatesModel):
         """Return True or False when the birth bounds decide it, None when unknown."""
         if self.birth_on is None:
             return None
+        earliest, latest = normalise(self.birth_on, self.birth_precision, self.birth_until)
         adult_from = day - relativedelta(years=ADULT_AGE)
         # Born after adult_from: not yet 18 on that day.
-        if self.birth_on > adult_from:
+        if earliest > adult_from:
             return True
-        latest = self.birth_until if self.birth_precision != Precision.AFTER else None
         if latest is not None and latest <= adult_from:
             return False
         return None
@@ -287,6 +287,11 @@ class Affiliation(FuzzyDatesModel):
         if self.position:
             return f"{self.position}, {self.organisation}"
         return str(self.organisation)
+
+    def domain_errors(self) -> dict:
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            return {"end_on": _("An affiliation cannot end before it starts.")}
+        return {}
 
     @property
     def start(self):

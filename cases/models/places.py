@@ -90,3 +90,8 @@ class DetentionFacility(FuzzyDatesModel):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:facility-detail", args=[self.pk])
+
+    def domain_errors(self) -> dict:
+        if self.capacity is not None and self.capacity <= 0:
+            return {"capacity": _("Capacity must be more than zero.")}
+        return {}

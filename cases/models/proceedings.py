@@ -281,6 +281,11 @@ class TrialOutcome(FuzzyDatesModel):
     def appeal_filed(self):
         return self.fuzzy("appeal_filed")
 
+    def label_for(self, user) -> str:
+        return f"{self.get_verdict_display()} ({self.get_instance_display()}) — " + (
+            self.party.label_for(user)
+        )
+
     @property
     def custodial_months(self) -> int | None:
         if self.sentence_months is None:

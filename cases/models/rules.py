@@ -157,6 +157,12 @@ class LegalRule(TimeStamped):
             errors["share_numerator"] = _("A share of the sentence is between 0 and 1.")
         if (self.share_numerator is None) != (self.share_denominator is None):
             errors["share_denominator"] = _("Give both parts of the share, or neither.")
+        if self.cap_share_of_min_penalty is not None and not (
+            0 < self.cap_share_of_min_penalty <= 1
+        ):
+            errors["cap_share_of_min_penalty"] = _(
+                "A share of the minimum penalty is between 0 and 1."
+            )
         period = self.period_months or self.period_days or self.period_hours
         if self.allowed and not self.has_share and not period:
             errors[NON_FIELD_ERRORS] = _("Give the length of the period.")

@@ -26,6 +26,12 @@ def perm(model, action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
+def object_label(obj, user) -> str:
+    """Name a record for this user: records naming a person say only what the user may see."""
+    label_for = getattr(obj, "label_for", None)
+    return label_for(user) if label_for else str(obj)
+
+
 class VisibleMixin:
     """Scope the queryset to what the user may see, in the screen's shape."""
 
@@ -48,6 +54,17 @@ class RecordListView(VisibleMixin, PermissionRequiredMixin, FilterView):
 
     def get_paginate_by(self, queryset):
         return self.paginate_by or settings.PAGINATE_BY
+
+    def paginate_queryset(self, queryset, page_size):
+        """Show the first page for ``?page=x`` and the last for a number past the end."""
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -85,11 +102,14 @@ class WriteMixin:
         return response
 
     def get_success_message(self) -> str:
-        return self.success_message or _("Saved “%(object)s”.") % {"object": self.object}
+        label = object_label(self.object, self.request.user)
+        return self.success_message or _("Saved “%(object)s”.") % {"object": label}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["verbose_name"] = self.model._meta.verbose_name
+        if getattr(self, "object", None) is not None and self.object.pk:
+            context["object_label"] = object_label(self.object, self.request.user)
         return context
 
 
@@ -120,7 +140,7 @@ class RecordDeleteView(VisibleMixin, PermissionRequiredMixin, DeleteView):
         return reverse(self.success_list)
 
     def form_valid(self, form):
-        label = str(self.object)
+        label = object_label(self.object, self.request.user)
         try:
             response = super().form_valid(form)
         except ProtectedError:
@@ -136,16 +156,19 @@ class RecordDeleteView(VisibleMixin, PermissionRequiredMixin, DeleteView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["verbose_name"] = self.model._meta.verbose_name
+        context["object_label"] = object_label(self.object, self.request.user)
         return context
 
 
 class CaseChildMixin:
-    """For records that hang off a case: load the case the user may see, and check they may
-    edit it before any write. The case comes from the URL (create) or the record (edit)."""
+    """For records that hang off a case: load the case the user may see (404 otherwise, before
+    any 403), then refuse writes unless the user may edit that case. The case comes from the
+    URL (create) or from the record (edit, delete); a record without a case (a detention
+    recorded on its own) needs only the model permission."""
 
     case_kwarg = "case_pk"
 
-    def get_case(self) -> Case:
+    def get_case(self) -> Case | None:
         if not hasattr(self, "_case"):
             if self.case_kwarg in self.kwargs:
                 self._case = get_object_or_404(
@@ -155,14 +178,24 @@ class CaseChildMixin:
                 self._case = self.get_object().case_for_access
         return self._case
 
+    def get_object(self, queryset=None):
+        # dispatch() and the generic view both ask for the object: look it up once.
+        if queryset is not None:
+            return super().get_object(queryset)
+        if not hasattr(self, "_object"):
+            self._object = super().get_object()
+        return self._object
+
     def check_case_editable(self):
-        if not Case.objects.editable_by(self.request.user).filter(pk=self.get_case().pk).exists():
+        case = self.get_case()
+        if case is not None and not case_is_editable(self.request.user, case):
             raise PermissionDenied(_("You may not change the records of this case."))
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.has_permission():
+        if request.user.is_authenticated:
             self.get_case()
-            self.check_case_editable()
+            if self.has_permission():
+                self.check_case_editable()
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -171,13 +204,17 @@ class CaseChildMixin:
         return context
 
 
+def case_is_editable(user, case: Case | None) -> bool:
+    """Return True when the user may change the records of this case (or of no case)."""
+    if case is None:
+        return True
+    return Case.objects.editable_by(user).filter(pk=case.pk).exists()
+
+
 class CaseEditableDetailMixin:
     """Detail views of case children: may the user change this record?"""
 
     def can_change(self, obj) -> bool:
-        return (
-            self.request.user.has_perm(perm(self.model, "change"))
-            and Case.objects.editable_by(self.request.user)
-            .filter(pk=obj.case_for_access.pk)
-            .exists()
+        return self.request.user.has_perm(perm(self.model, "change")) and case_is_editable(
+            self.request.user, obj.case_for_access
         )

@@ -186,12 +186,6 @@ class CaseList(RecordListView):
     model = Case
     filterset_class = CaseFilter
 
-    def paginate_queryset(self, queryset, page_size):
-        """Show the last page for a number past the end and the first for a bad one."""
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
 
 class CaseDetail(RecordDetailView):
     model = Case

@@ -37,7 +37,7 @@ from .base import (
     RecordUpdateView,
     perm,
 )
-from .reference import LenientListMixin, Shown
+from .reference import Shown
 
 
 def case_editable(user, case: Case | None) -> bool:
@@ -115,7 +115,7 @@ class DetentionQueryMixin:
         )
 
 
-class DetentionList(LenientListMixin, RecordListView):
+class DetentionList(RecordListView):
     model = Detention
     filterset_class = DetentionFilter
 

@@ -7,6 +7,7 @@ from cases.forms import FollowUpForm
 from cases.models import FollowUp
 
 from .base import (
+    CaseChildMixin,
     CaseEditableDetailMixin,
     RecordCreateView,
     RecordDeleteView,
@@ -14,10 +15,9 @@ from .base import (
     RecordListView,
     RecordUpdateView,
 )
-from .proceedings import CaseChildView, ForgivingPagesMixin
 
 
-class FollowUpList(ForgivingPagesMixin, RecordListView):
+class FollowUpList(RecordListView):
     model = FollowUp
     filterset_class = FollowUpFilter
 
@@ -40,7 +40,7 @@ class FollowUpFormMixin:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
 
-class FollowUpCreate(CaseChildView, FollowUpFormMixin, RecordCreateView):
+class FollowUpCreate(CaseChildMixin, FollowUpFormMixin, RecordCreateView):
     model = FollowUp
 
     def get_form_kwargs(self):
@@ -49,11 +49,11 @@ class FollowUpCreate(CaseChildView, FollowUpFormMixin, RecordCreateView):
         return kwargs
 
 
-class FollowUpUpdate(CaseChildView, FollowUpFormMixin, RecordUpdateView):
+class FollowUpUpdate(CaseChildMixin, FollowUpFormMixin, RecordUpdateView):
     model = FollowUp
 
 
-class FollowUpDelete(CaseChildView, RecordDeleteView):
+class FollowUpDelete(CaseChildMixin, RecordDeleteView):
     model = FollowUp
 
     def get_success_url(self):

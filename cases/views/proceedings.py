@@ -28,41 +28,6 @@ from .base import (
 # Shared by the follow-up views too; candidates for views/base.py.
 
 
-class ForgivingPagesMixin:
-    """Answer ``?page=x`` with the first page and ``?page=999`` with the last, never 404."""
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(
-            queryset,
-            page_size,
-            orphans=self.get_paginate_orphans(),
-            allow_empty_first_page=self.get_allow_empty(),
-        )
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-
-class CaseChildView(CaseChildMixin):
-    """CaseChildMixin that answers 404 for a hidden case before any 403, as access rules say.
-
-    The base mixin loads the case only for users who hold the permission, so an exporter
-    asking to edit a record of a restricted case learnt it exists (403 instead of 404).
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.get_case()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_object(self, queryset=None):
-        # get_case() and the generic view both ask for the object; load it once.
-        if queryset is None:
-            if not hasattr(self, "_object"):
-                self._object = super().get_object()
-            return self._object
-        return super().get_object(queryset)
-
-
 class ServiceFormMixin:
     """Save through a service; a rule broken between validation and save shows on the form."""
 
@@ -90,7 +55,7 @@ def local_datetime(value) -> str:
 # Hearings
 
 
-class HearingList(ForgivingPagesMixin, RecordListView):
+class HearingList(RecordListView):
     model = Hearing
     filterset_class = HearingFilter
 
@@ -106,7 +71,7 @@ class HearingDetail(CaseEditableDetailMixin, RecordDetailView):
         )
 
 
-class HearingCreate(CaseChildView, ServiceFormMixin, RecordCreateView):
+class HearingCreate(CaseChildMixin, ServiceFormMixin, RecordCreateView):
     model = Hearing
     form_class = HearingForm
 
@@ -120,7 +85,7 @@ class HearingCreate(CaseChildView, ServiceFormMixin, RecordCreateView):
         return record_hearing(hearing=form.instance, by=self.request.user)
 
 
-class HearingUpdate(CaseChildView, ServiceFormMixin, RecordUpdateView):
+class HearingUpdate(CaseChildMixin, ServiceFormMixin, RecordUpdateView):
     model = Hearing
     form_class = HearingOutcomeForm
 
@@ -153,7 +118,7 @@ class HearingUpdate(CaseChildView, ServiceFormMixin, RecordUpdateView):
         }
 
 
-class HearingDelete(CaseChildView, RecordDeleteView):
+class HearingDelete(CaseChildMixin, RecordDeleteView):
     model = Hearing
 
     def get_success_url(self):
@@ -196,7 +161,7 @@ class OutcomeLabelMixin:
         return context
 
 
-class OutcomeList(ForgivingPagesMixin, OutcomeQueryMixin, RecordListView):
+class OutcomeList(OutcomeQueryMixin, RecordListView):
     model = TrialOutcome
     filterset_class = TrialOutcomeFilter
 
@@ -206,7 +171,7 @@ class OutcomeDetail(OutcomeQueryMixin, CaseEditableDetailMixin, RecordDetailView
     context_object_name = "outcome"
 
 
-class OutcomeCreate(CaseChildView, OutcomeLabelMixin, RecordCreateView):
+class OutcomeCreate(CaseChildMixin, OutcomeLabelMixin, RecordCreateView):
     model = TrialOutcome
     form_class = TrialOutcomeForm
     template_name = "cases/trialoutcome_form.html"
@@ -236,7 +201,7 @@ class OutcomeCreate(CaseChildView, OutcomeLabelMixin, RecordCreateView):
         return context
 
 
-class OutcomeUpdate(CaseChildView, OutcomeLabelMixin, OutcomeQueryMixin, RecordUpdateView):
+class OutcomeUpdate(CaseChildMixin, OutcomeLabelMixin, OutcomeQueryMixin, RecordUpdateView):
     model = TrialOutcome
     form_class = TrialOutcomeForm
     template_name = "cases/trialoutcome_form.html"
@@ -247,7 +212,7 @@ class OutcomeUpdate(CaseChildView, OutcomeLabelMixin, OutcomeQueryMixin, RecordU
         return context
 
 
-class OutcomeDelete(CaseChildView, OutcomeQueryMixin, RecordDeleteView):
+class OutcomeDelete(CaseChildMixin, OutcomeQueryMixin, RecordDeleteView):
     model = TrialOutcome
     template_name = "cases/trialoutcome_confirm_delete.html"
 

@@ -53,23 +53,6 @@ DETAIL_LIMIT = 50  # rows of a related list shown on a detail page, with the tot
 # Shared list and page helpers (also used by the detention screens).
 
 
-class LenientListMixin:
-    """Never fail on odd query strings: ignore invalid filters (their errors are shown beside
-    the fields) and show the nearest page for a page number that is not one."""
-
-    strict = False
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(
-            queryset,
-            page_size,
-            orphans=self.get_paginate_orphans(),
-            allow_empty_first_page=self.get_allow_empty(),
-        )
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-
 @dataclass(frozen=True)
 class Shown:
     """What the shared form and delete templates print of a record: its label and its page."""
@@ -195,7 +178,7 @@ def summarise_group(members: list[Person], user, today: dt.date) -> GroupSummary
     )
 
 
-class GroupList(LenientListMixin, ReferenceMixin, RecordListView):
+class GroupList(ReferenceMixin, RecordListView):
     model = PersonGroup
     filterset_class = PersonGroupFilter
 
@@ -246,7 +229,7 @@ class GroupDelete(ReferenceMixin, RecordDeleteView):
 # Organisations
 
 
-class OrganisationList(LenientListMixin, ReferenceMixin, RecordListView):
+class OrganisationList(ReferenceMixin, RecordListView):
     model = Organisation
     filterset_class = OrganisationFilter
 
@@ -293,7 +276,7 @@ class OrganisationDelete(ReferenceMixin, RecordDeleteView):
 # Courts
 
 
-class CourtList(LenientListMixin, ReferenceMixin, RecordListView):
+class CourtList(ReferenceMixin, RecordListView):
     model = Court
     filterset_class = CourtFilter
 
@@ -347,7 +330,7 @@ def occupancy_percent(count: int, capacity: int | None) -> int | None:
     return round(100 * count / capacity)
 
 
-class FacilityList(LenientListMixin, ReferenceMixin, RecordListView):
+class FacilityList(ReferenceMixin, RecordListView):
     model = DetentionFacility
     filterset_class = DetentionFacilityFilter
 

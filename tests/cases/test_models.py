@@ -244,7 +244,6 @@ def rule_cap_share_zero():
 
 
 ALREADY_EXISTS = "already exists."
-MISSING_FIELD_ERROR = "no clean() puts this on the field: full_clean() reports it under __all__"
 
 # constraint name, maker, field full_clean() should name, message (or its end)[, why it
 # fails today: the full_clean() test is then an expected failure]
@@ -269,14 +268,12 @@ CONSTRAINTS = [
         affiliation_end_before_start,
         "end_on",
         "An affiliation cannot end before it starts.",
-        MISSING_FIELD_ERROR,
     ),
     (
         "facility_capacity_positive",
         facility_without_capacity,
         "capacity",
         "Capacity must be more than zero.",
-        MISSING_FIELD_ERROR,
     ),
     ("offence_unique", offence_twice, NON_FIELD_ERRORS, ALREADY_EXISTS),
     (
@@ -284,7 +281,6 @@ CONSTRAINTS = [
         offence_penalty_upside_down,
         "max_penalty_months",
         "The maximum penalty cannot be below the minimum.",
-        MISSING_FIELD_ERROR,
     ),
     ("case_opened_range_ordered", case_opened_range, "opened_until", BAD_RANGE),
     (
@@ -395,7 +391,6 @@ CONSTRAINTS = [
         rule_cap_share_zero,
         "cap_share_of_min_penalty",
         "A share of the minimum penalty is between 0 and 1.",
-        MISSING_FIELD_ERROR,
     ),
 ]
 
@@ -445,18 +440,13 @@ def test_full_clean_explains_the_constraint_on_the_right_field(name, make, field
     assert any(text.endswith(message) for text in errors[field]), errors
 
 
-SAID_TWICE = "clean() raises the non-field error that the constraint then raises again"
-
-
 @pytest.mark.parametrize(
     "make",
     [
         pytest.param(
             make,
             id=make.__name__,
-            marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=SAID_TWICE)]
-            if name == "caseparty_person_xor_organisation"
-            else [],
+            marks=[],
         )
         for name, make, *_ in CONSTRAINTS
     ],
@@ -609,12 +599,6 @@ def test_saving_a_case_without_reference_gives_it_the_next_one():
     assert case.reference.startswith(f"CASE-{timezone.localdate().year}-")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValidationError,
-    reason="Case.reference is not blank=True, so full_clean() (and every ModelForm) refuses "
-    "the empty reference that save() would fill in",
-)
 def test_a_case_without_reference_passes_full_clean():
     Case(title="Arrest of union leaders", category=Case.Category.LABOUR).full_clean()
 

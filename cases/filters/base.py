@@ -1,0 +1,29 @@
+"""What every list filter shares: stable sorting and forgiveness for odd query strings."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django_filters.constants import EMPTY_VALUES
+
+
+class SortFilter(df.OrderingFilter):
+    """Sort by the chosen column, then by primary key so that pages never overlap."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param]
+        return qs.order_by(*ordering, "pk")
+
+
+class SortedFilterSet(df.FilterSet):
+    """A FilterSet whose unknown sort key (``?o=bogus``, an old bookmark) sorts by default
+    instead of emptying the list behind a hidden error."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("o") and "o" in self.base_filters:
+            valid = {value for value, _label in self.base_filters["o"].extra["choices"]}
+            if any(part not in valid for part in data["o"].split(",") if part):
+                data = data.copy()
+                data.pop("o")
+        super().__init__(data, *args, **kwargs)

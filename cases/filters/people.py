@@ -36,13 +36,11 @@ class PersonFilter(SortedFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        text = Q(name__icontains=value) | Q(aliases__icontains=value) | Q(
-            name_khmer__icontains=value
+        text = (
+            Q(name__icontains=value) | Q(aliases__icontains=value) | Q(name_khmer__icontains=value)
         )
         user = getattr(self.request, "user", None)
         if user is not None and not access.sees_protected_identities(user):
             # A protected person is found by their pseudonym only, never by their real name.
-            text = (text & Q(is_protected=False)) | Q(
-                is_protected=True, pseudonym__icontains=value
-            )
+            text = (text & Q(is_protected=False)) | Q(is_protected=True, pseudonym__icontains=value)
         return queryset.filter(text)

@@ -9,7 +9,9 @@ day, an approximate entry ("March 2023", "between 5 August and 10 December 2022"
 the exact ones, the way a month heading comes before the days in it; then the usual sequence
 of a case (arrest, detention, charge, extension, hearing, verdict, appeal, release, follow-up);
 then the time of day when known. So a detention that began "March 2023" comes before a hearing
-on 15 March 2023, and also before one on 1 March 2023. Entries without any date come last.
+on 15 March 2023, and also before one on 1 March 2023. One exception: the end of a detention
+comes after everything else of its earliest day, so a release "between 3 September 2017 and
+3 March 2023" never precedes the arrest of 3 September 2017. Entries without any date come last.
 
 An approximate date is shown as the source gives it, never as its first day, and flagged.
 """
@@ -88,6 +90,8 @@ class TimelineEntry:
         return (
             self.day is None,
             self.day or dt.date.max,
+            # An end never comes before a start of the same day, however vague its date.
+            self.event == Event.DETENTION_END,
             not self.approximate,
             self.event,
             time,

@@ -197,3 +197,20 @@ def test_one_query_per_source_whatever_the_number_of_events(django_assert_num_qu
     assert len(entries) == 9 * n
     with django_assert_num_queries(1):
         build_timeline(case, user=monitor, kinds={"hearing"}, now=NOW)
+
+
+def test_a_vague_release_never_comes_before_its_arrest(supervisor):
+    # Kem Sokha's pretrial detention: from 3 September 2017, ended "between" then and the verdict.
+    case = make_case()
+    party = make_party(case=case)
+    make_detention(
+        person=party.person,
+        case=case,
+        started_on=dt.date(2017, 9, 3),
+        ended_on=dt.date(2017, 9, 3),
+        ended_precision="range",
+        ended_until=dt.date(2023, 3, 3),
+        end_reason=Detention.EndReason.OTHER,
+    )
+    events = [e.event for e in build_timeline(case, user=supervisor, now=NOW)]
+    assert events.index(Event.DETENTION_START) < events.index(Event.DETENTION_END)

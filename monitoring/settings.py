@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,11 +28,10 @@ DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not env_bool("DEMO_MODE", False):
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (set DEMO_MODE=1 for a local demo)."
-    )
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# The development key is refused when serving with DEBUG off (wsgi.py, asgi.py and the system
+# check cases.E001), not here, so offline commands such as makemigrations work without it.
+INSECURE_SECRET_KEY = SECRET_KEY == DEV_SECRET_KEY and not DEBUG and not DEMO_MODE
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

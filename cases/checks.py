@@ -1,10 +1,10 @@
 """System checks: refuse a deployment that would run on the development secret key."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
 
 
-@register()
+@register(Tags.security, deploy=True)
 def secret_key_is_set(app_configs, **kwargs):
     if getattr(settings, "INSECURE_SECRET_KEY", False):
         return [

@@ -2,21 +2,19 @@
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
-from django.core.management.base import SystemCheckError
 
+from cases.checks import secret_key_is_set
 from monitoring.security import refuse_insecure_secret_key
 
 
-def test_check_refuses_the_development_key(settings):
+def test_deploy_check_and_wsgi_refuse_the_development_key(settings):
     settings.INSECURE_SECRET_KEY = True
-    with pytest.raises(SystemCheckError, match="cases.E001"):
-        call_command("check")
+    assert [error.id for error in secret_key_is_set(None)] == ["cases.E001"]
     with pytest.raises(ImproperlyConfigured):
         refuse_insecure_secret_key()
 
 
-def test_check_passes_with_a_real_key(settings):
+def test_a_real_key_passes(settings):
     settings.INSECURE_SECRET_KEY = False
-    call_command("check")
+    assert secret_key_is_set(None) == []
     refuse_insecure_secret_key()

@@ -35,16 +35,10 @@ from .base import (
     RecordDetailView,
     RecordListView,
     RecordUpdateView,
+    case_is_editable,
     perm,
 )
 from .reference import Shown
-
-
-def case_editable(user, case: Case | None) -> bool:
-    """Return True when the user may change the records of this case, or of none."""
-    if case is None:
-        return True
-    return Case.objects.editable_by(user).filter(pk=case.pk).exists()
 
 
 def time_detained(detention: Detention, today: dt.date) -> str:
@@ -92,7 +86,7 @@ class GuardMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             case = self.get_guarded_case()
-            if self.has_permission() and not case_editable(request.user, case):
+            if self.has_permission() and not case_is_editable(request.user, case):
                 raise PermissionDenied(_("You may not change the records of this case."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -133,7 +127,7 @@ class DetentionDetail(DetentionQueryMixin, RecordDetailView):
 
     def case_editable(self, obj) -> bool:
         if not hasattr(self, "_case_editable"):
-            self._case_editable = case_editable(self.request.user, obj.case)
+            self._case_editable = case_is_editable(self.request.user, obj.case)
         return self._case_editable
 
     def get_context_data(self, **kwargs):

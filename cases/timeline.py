@@ -2,7 +2,10 @@
 
 Each source (detentions with their extension orders, charges, hearings, trial outcomes,
 follow-ups) is read with one query, whatever the number of events, and turned into frozen
-``TimelineEntry`` rows, which are merged and sorted.
+``TimelineEntry`` rows, which are merged and sorted. The legal deadlines (authorised end and
+legal maximum of a detention, police custody limit, expected release, appeal deadline) are the
+one derived source: they come from ``cases.clocks``, which reads what the clocks need in a
+fixed number of queries (at most seven; five when nobody in the case is serving a sentence).
 
 Order: entries are sorted by the earliest day they may have happened on. On the same earliest
 day, an approximate entry ("March 2023", "between 5 August and 10 December 2022") comes before
@@ -30,6 +33,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from cases.clocks import (
+    AppealClock,
+    DetentionClock,
+    RuleBook,
+    appeal_clocks,
+    confidence_label,
+    detention_clocks,
+)
 from cases.dates import FuzzyDate, Precision
 from cases.models import (
     Case,
@@ -41,6 +52,7 @@ from cases.models import (
     TrialOutcome,
     format_months,
 )
+from cases.rules import ClockState
 
 DETAIL_WORDS = 30
 
@@ -53,6 +65,7 @@ class Kind(models.TextChoices):
     HEARING = "hearing", gettext_lazy("Hearings")
     OUTCOME = "outcome", gettext_lazy("Verdicts and appeals")
     FOLLOWUP = "followup", gettext_lazy("Follow-ups")
+    DEADLINE = "deadline", gettext_lazy("Legal deadlines")
 
 
 class Event(IntEnum):
@@ -67,6 +80,7 @@ class Event(IntEnum):
     APPEAL = 6
     DETENTION_END = 7
     FOLLOWUP = 8
+    DEADLINE = 9  # the last day allowed: after whatever else happened that day
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,9 @@ class TimelineEntry:
     is_future: bool = False
     at: dt.datetime | None = field(default=None, compare=False)
     pk: int = 0
+    severity: str = ""  # a deadline's badge: "danger" when passed while detained, "warn"...
+    rule_label: str = ""  # a deadline's rule: "CCPC art. 209 · High"
+    unverified: bool = False  # a deadline set by a rule of unverified confidence
 
     @property
     def sort_key(self) -> tuple:
@@ -121,6 +138,7 @@ def build_timeline(
         Kind.HEARING: hearing_entries,
         Kind.OUTCOME: outcome_entries,
         Kind.FOLLOWUP: followup_entries,
+        Kind.DEADLINE: deadline_entries,
     }
     entries = [
         entry
@@ -354,3 +372,105 @@ def followup_entries(case: Case, *, user, now: dt.datetime) -> Iterator[Timeline
             yield TimelineEntry(
                 title=_("%(kind)s (open)") % {"kind": kind}, **on_fuzzy(None), **common
             )
+
+
+# Legal deadlines: derived from the records through cases.clocks -------------------------
+
+DEADLINE_TITLES = {
+    "authorised_end": gettext_lazy("Authorised end of the %(kind)s of %(person)s"),
+    "legal_maximum": gettext_lazy("Legal maximum of the %(kind)s of %(person)s"),
+    "custody_limit": gettext_lazy("Police custody limit for %(person)s"),
+    "expected_release": gettext_lazy("Expected release of %(person)s"),
+}
+IF_CLASS = gettext_lazy("%(title)s, if the offence is a %(class)s")
+
+
+def rule_label(rule) -> str:
+    """Return "CCPC art. 209 · confidence: High" for a rule."""
+    if rule is None:
+        return ""
+    return _("%(article)s · confidence: %(confidence)s") % {
+        "article": rule.article,
+        "confidence": confidence_label(rule),
+    }
+
+
+def deadline_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield the deadlines of running detentions, those reached while detained, and appeals."""
+    today = timezone.localdate(now)
+    rules = RuleBook()
+    detentions = (
+        Detention.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("person")
+        .prefetch_related("extensions")
+    )
+    for clock in detention_clocks(detentions, today=today, now=now, rules=rules).values():
+        yield from detention_deadlines(clock, user=user, today=today)
+    outcomes = (
+        TrialOutcome.objects.visible_to(user)
+        .filter(party__case=case)
+        .select_related("party__person", "party__organisation")
+    )
+    for appeal in appeal_clocks(outcomes, today=today, rules=rules).values():
+        if appeal.deadline is not None:
+            yield appeal_entry(appeal, user=user, today=today)
+
+
+def detention_deadlines(clock: DetentionClock, *, user, today: dt.date) -> Iterator[TimelineEntry]:
+    """Yield the deadlines of one detention's clock, each with its rule."""
+    detention = clock.detention
+    names = {
+        "kind": detention.get_kind_display().lower(),
+        "person": detention.person.label_for(user),
+    }
+    last_day = detention.ended_on if clock.state == ClockState.ENDED else today
+    for item in clock.dates:
+        passed = item.day < last_day
+        # A detention that has ended shows only the deadlines it went past.
+        if not item.is_deadline or (clock.state == ClockState.ENDED and not passed):
+            continue
+        title = DEADLINE_TITLES[item.name] % names
+        if item.condition:
+            title = IF_CLASS % {"title": title, "class": item.condition_label.lower()}
+        severity = "danger" if passed else ("warn" if clock.severity == "warn" else "")
+        details = [_("Passed while detained") if passed else "", item.note]
+        when = on_datetime(item.moment) if item.moment else on_day(item.day)
+        yield TimelineEntry(
+            kind=Kind.DEADLINE,
+            event=Event.DEADLINE,
+            title=title,
+            detail=" · ".join(filter(None, details)),
+            url=detention.get_absolute_url(),
+            is_future=item.day >= today,
+            pk=detention.pk,
+            severity=severity,
+            rule_label=rule_label(item.rule),
+            unverified=item.unverified,
+            **when,
+        )
+
+
+def appeal_entry(appeal: AppealClock, *, user, today: dt.date) -> TimelineEntry:
+    """Return the appeal deadline of a verdict, and whether an appeal was filed in time."""
+    outcome = appeal.outcome
+    if appeal.filed:
+        detail = _("Appeal filed %(date)s") % {"date": outcome.appeal_filed}
+        if appeal.filed_in_time is False:
+            detail = _("%(detail)s, after the deadline") % {"detail": detail}
+    else:
+        detail = str(appeal.state_label)
+    return TimelineEntry(
+        kind=Kind.DEADLINE,
+        event=Event.DEADLINE,
+        title=_("Appeal deadline (%(instance)s) for %(person)s")
+        % {"instance": outcome.get_instance_display(), "person": party_name(outcome.party, user)},
+        detail=detail,
+        url=outcome.get_absolute_url(),
+        is_future=appeal.deadline >= today,
+        pk=outcome.pk,
+        severity=appeal.severity if appeal.severity != "ok" else "",
+        rule_label=rule_label(appeal.rule),
+        unverified=appeal.unverified,
+        **on_day(appeal.deadline),
+    )

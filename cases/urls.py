@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import cases, detentions, followups, people, proceedings, reference
+from cases.views import cases, clocks, detentions, followups, people, proceedings, reference
 
 app_name = "cases"
 
@@ -82,6 +82,7 @@ urlpatterns = [
     path(
         "extensions/<int:pk>/delete/", detentions.ExtensionDelete.as_view(), name="extension-delete"
     ),
+    path("clocks/", clocks.clock_dashboard, name="clock-dashboard"),
     *crud("followups", "followup", followups, "FollowUp", create=False),
     path(
         "cases/<int:case_pk>/followups/new/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,11 +14,13 @@ from django.db.models import Prefetch, ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_safe
 
+from cases.clocks import RuleBook, appeal_clocks, detention_clocks
 from cases.filters import CaseFilter
 from cases.forms import CaseForm, ChargeForm, PartyForm
 from cases.models import (
@@ -132,7 +135,7 @@ def collapse(parties: list[CaseParty]) -> list[CaseParty | UnnamedGroup]:
 
 def case_page(case: Case, user) -> dict:
     """Return what the case page shows besides the case: a fixed number of queries."""
-    parties = (
+    parties = list(
         CaseParty.objects.visible_to(user)
         .filter(case=case)
         .select_related("person__group", "organisation")
@@ -141,13 +144,16 @@ def case_page(case: Case, user) -> dict:
             Prefetch("outcomes", queryset=TrialOutcome.objects.select_related("court")),
         )
     )
-    detained = (
+    today = timezone.localdate()
+    detained = list(
         Detention.objects.visible_to(user)
         .filter(case=case)
-        .current()
+        .current(on=today)
         .select_related("person", "facility")
+        .prefetch_related("extensions")
         .order_by("started_on", "pk")
     )
+    attach_clocks(detained, [o for p in parties for o in p.outcomes.all()], today=today)
     next_hearing = (
         Hearing.objects.visible_to(user)
         .filter(case=case)
@@ -163,10 +169,24 @@ def case_page(case: Case, user) -> dict:
     )
     return {
         "sections": party_sections(parties),
-        "detained": list(detained),
+        "detained": detained,
         "next_hearing": next_hearing,
         "followups": list(followups),
     }
+
+
+def attach_clocks(
+    detentions: list[Detention], outcomes: list[TrialOutcome], *, today: dt.date
+) -> None:
+    """Give each detention its legal clock and each verdict its appeal clock (``.clock``,
+    ``.appeal_clock``), reading the rule table once."""
+    rules = RuleBook()
+    clocks = detention_clocks(detentions, today=today, rules=rules)
+    for detention in detentions:
+        detention.clock = clocks[detention.pk]
+    appeals = appeal_clocks(outcomes, today=today, rules=rules)
+    for outcome in outcomes:
+        outcome.appeal_clock = appeals.get(outcome.pk)
 
 
 # Cases -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases.clocks import detention_clock
 from cases.dates import Precision
 from cases.filters import DetentionFilter
 from cases.forms import (
@@ -122,6 +123,10 @@ class DetentionList(RecordListView):
 
 
 class DetentionDetail(DetentionQueryMixin, RecordDetailView):
+    def get_queryset(self):
+        # The page and its legal clock both read the extension orders: once.
+        return super().get_queryset().prefetch_related("extensions")
+
     def can_change(self, obj) -> bool:
         return self.request.user.has_perm(perm(Detention, "change")) and self.case_editable(obj)
 
@@ -134,9 +139,11 @@ class DetentionDetail(DetentionQueryMixin, RecordDetailView):
         context = super().get_context_data(**kwargs)
         detention, user = self.object, self.request.user
         editable = self.case_editable(detention)
+        today = timezone.localdate()
         context.update(
             label=label_of(detention, user),
-            so_far=time_detained(detention, timezone.localdate()),
+            so_far=time_detained(detention, today),
+            clock=detention_clock(detention, today=today),
             extensions=list(detention.extensions.all()),
             chain=Detention.objects.visible_to(user)
             .filter(person=detention.person_id)

@@ -1,7 +1,9 @@
 """People: list, detail, create, edit, delete."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
+from cases.clocks import detention_clocks
 from cases.filters import PersonFilter
 from cases.forms import PersonForm
 from cases.models import CaseParty, Charge, Detention, Person
@@ -35,11 +37,16 @@ class PersonDetail(RecordDetailView):
                 Prefetch("charges", queryset=Charge.objects.select_related("offence"))
             )
         )
-        context["detentions"] = (
+        detentions = list(
             Detention.objects.visible_to(user)
             .filter(person=person)
-            .select_related("facility", "case")
+            .select_related("person", "facility", "case")
+            .prefetch_related("extensions")
         )
+        clocks = detention_clocks(detentions, today=timezone.localdate())
+        for detention in detentions:
+            detention.clock = clocks[detention.pk]
+        context["detentions"] = detentions
         return context
 
 

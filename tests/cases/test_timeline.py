@@ -80,6 +80,7 @@ def test_entries_come_in_order_of_earliest_day_approximate_first(story, supervis
         ("10 April 2023", Event.EXTENSION),
         ("25 May 2023", Event.VERDICT),
         ("June 2023", Event.APPEAL),
+        ("25 June 2023", Event.DEADLINE),  # appeal deadline: a month after the verdict
         ("30 June 2023", Event.DETENTION_END),
         ("1 July 2023", Event.FOLLOWUP),
         ("30 September 2023", Event.FOLLOWUP),
@@ -106,7 +107,7 @@ def test_same_day_events_follow_the_course_of_a_case(supervisor):
     make_outcome(party=party, verdict_on=day)
     make_charge(party=party, charged_on=day)
     make_detention(person=party.person, case=case, started_on=day, arrested_at=at(2023, 4, 1, 7))
-    events = [e.event for e in build_timeline(case, user=supervisor, now=NOW)]
+    events = [e.event for e in build_timeline(case, user=supervisor, now=NOW) if e.day == day]
     assert events == [Event.ARREST, Event.DETENTION_START, Event.CHARGE, Event.VERDICT]
 
 
@@ -191,10 +192,13 @@ def test_one_query_per_source_whatever_the_number_of_events(django_assert_num_qu
     case = make_case(monitors=[monitor])
     busy(case, n)
     monitor.has_perm("cases.view_case")  # load the permission cache, as the view has
-    # detentions + their extensions, charges, hearings, outcomes, follow-ups
-    with django_assert_num_queries(6):
+    # detentions + their extensions, charges, hearings, outcomes, follow-ups; then the legal
+    # deadlines through cases.clocks: detentions + extensions, charges, rules, outcomes
+    with django_assert_num_queries(11):
         entries = build_timeline(case, user=monitor, now=NOW)
-    assert len(entries) == 9 * n
+    assert len(entries) == 10 * n  # each verdict has its appeal deadline
+    with django_assert_num_queries(6):
+        build_timeline(case, user=monitor, kinds=set(Kind.values) - {Kind.DEADLINE}, now=NOW)
     with django_assert_num_queries(1):
         build_timeline(case, user=monitor, kinds={"hearing"}, now=NOW)
 

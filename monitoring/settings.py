@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "cases",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "reminders.context_processors.notifications",
             ],
         },
     },
@@ -165,12 +167,13 @@ _smtp_options = {
     "use_tls": env_bool("EMAIL_USE_TLS", False),
     "timeout": 30,
 }
-MAILERS = {
-    "default": {
-        "BACKEND": EMAIL_BACKEND_PATH,
-        "OPTIONS": _smtp_options if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else {},
-    }
-}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    _mail_options = _smtp_options
+elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend") or os.environ.get("EMAIL_FILE_PATH"):
+    _mail_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))}
+else:
+    _mail_options = {}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "monitoring@localhost")
 
 # Celery on Redis. Without REDIS_URL the reminder pass runs as a plain process instead.
@@ -183,6 +186,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+# Redis redelivers an unacknowledged task after this many seconds: keep it above the longest
+# delivery (an SMTP send), and never use long ETA/countdown tasks (they would be redelivered).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+# The beat schedule is static (django-celery-beat does not support Django 6.1): one reminder
+# pass a minute. Without Redis, `manage.py run_reminders --loop` runs the same pass.
+CELERY_BEAT_SCHEDULE = {
+    "reminder-pass": {"task": "reminders.tasks.reminder_pass", "schedule": 60.0},
+}
+
+# Reminders. Offsets are days before the deadline (negative: after); see reminders/kinds.py.
+REMINDER_OFFSETS_DAYS = {
+    "hearing_upcoming": (7, 1),
+    "hearing_report_missing": (-1,),
+    "pretrial_review": (30, 14, 7),
+    "beyond_limit": (0,),
+    "appeal_deadline": (7, 2),
+    "release_due": (30, 7),
+    "release_overdue": (0,),
+    "followup_due": (2,),
+    "followup_overdue": (-1,),
+}
+REMINDER_DAY_HOUR = int(os.environ.get("REMINDER_DAY_HOUR", "8"))  # local time for date deadlines
+REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "7"))
+REMINDER_PASS_SECONDS = int(os.environ.get("REMINDER_PASS_SECONDS", "60"))
+REMINDER_REQUEUE_AFTER_SECONDS = int(os.environ.get("REMINDER_REQUEUE_AFTER_SECONDS", "300"))
+REMINDER_BATCH = int(os.environ.get("REMINDER_BATCH", "500"))
+# Credit for time in pretrial detention against a sentence (1.0: day for day; unverified).
+PRETRIAL_CREDIT = float(os.environ.get("PRETRIAL_CREDIT", "1.0"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 PAGINATE_BY = int(os.environ.get("PAGINATE_BY", "50"))
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", home, name="home"),
+    path("", include("reminders.urls")),
     path("", include("cases.urls")),
 ]

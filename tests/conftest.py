@@ -57,3 +57,42 @@ def client_for(db):
         return client
 
     return login
+
+
+def reseed_migration_data(connection) -> None:
+    """Run the data migrations again (roles, groups, permissions, legal rules).
+
+    A transactional test (the real-worker tests) ends with a flush, which empties what the data
+    migrations wrote; with ``--reuse-db`` the next session would start without it. Every seed
+    function is idempotent (``get_or_create``), so running them again is safe.
+    """
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection)
+    plan: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
+    for node in plan:
+        if node[0] not in ("cases", "reminders"):
+            continue
+        for operation in loader.graph.nodes[node].operations:
+            if isinstance(operation, RunPython):
+                state = loader.project_state(node, at_end=False)
+                with connection.schema_editor() as editor:
+                    operation.code(state.apps, editor)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Restore the migrations' data if a previous session's transactional test flushed it."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from cases.models import LegalRule
+
+    with django_db_blocker.unblock():
+        if not Group.objects.filter(name="Supervisor").exists() or not LegalRule.objects.exists():
+            reseed_migration_data(connection)
+            if hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 def start_scheduler() -> subprocess.Popen | None:
-    """Start the reminder scheduler beside the web server; return its process, if any.
+    """Start the reminder scheduler beside the web server; return its process.
 
-    Nothing to start yet: a later change adds the reminder loop here, as a separate process
-    (e.g. ``subprocess.Popen([sys.executable, "manage.py", ...])``) so that it keeps running
-    its passes while runserver blocks this one. ``serve`` stops whatever this returns.
+    With Redis configured: a Celery worker with its embedded beat (one pass a minute, static
+    schedule). Without: ``run_reminders --loop``, the same pass in a plain process. Either runs
+    as a separate process so it keeps going while runserver blocks this one.
     """
-    return None
+    if settings.REDIS_URL:
+        command = [
+            sys.executable, "-m", "celery", "-A", "monitoring", "worker",
+            "--beat", "--concurrency", "1", "--loglevel", "INFO",
+        ]  # fmt: skip
+    else:
+        command = [sys.executable, "manage.py", "run_reminders", "--loop"]
+    return subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603 (fixed argv)
 
 
 def stop_scheduler(process: subprocess.Popen | None, *, timeout: float = 10) -> None:
@@ -31,7 +40,7 @@ def stop_scheduler(process: subprocess.Popen | None, *, timeout: float = 10) -> 
 
 
 class Command(BaseCommand):
-    help = "Collect static files and serve the app (with the reminder scheduler, once it exists)."
+    help = "Collect static files and serve the app with its reminder scheduler."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")

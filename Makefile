@@ -40,6 +40,7 @@ seed: migrate
 
 run: export DEMO_MODE ?= 1
 run: export DJANGO_DEBUG ?= 1
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .kinds import Kind
+from .kinds import DAILY_KINDS, Kind
 from .models import RecordType, Reminder
 from .planning import load_detentions, load_followups, load_hearings, load_outcomes
 
@@ -50,6 +50,8 @@ def _when(reminder: Reminder, *, with_time: bool) -> str:
 
 def _offset_phrase(reminder: Reminder) -> str:
     days = reminder.offset_days
+    if reminder.kind in DAILY_KINDS:
+        return _("day %(n)d") % {"n": 1 - days}
     if days > 0:
         return ngettext("in %(n)d day", "in %(n)d days", days) % {"n": days}
     if days == 0:

@@ -7,9 +7,19 @@ autocomplete widgets rather than a ``<select>`` of every row. Nothing here annot
 ``Count``: on the full table the admin would aggregate every row before paginating.
 """
 
-from django.contrib import admin
+from collections import Counter
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.display import describe_conflict
+
+from .forms import VersionedModelForm
 from .models import (
     Affiliation,
     Case,
@@ -30,14 +40,151 @@ from .models import (
     TrialOutcome,
     format_months,
 )
+from .models.base import EditConflict, SoftDeletable
+from .services.records import blockers, cascade, delete_record
 
 TIMESTAMPS = ("created_at", "updated_at")
+
+
+# --- Shared behaviour: optimistic locking and deletion that can be undone -----------------
+
+
+class AdminVersionedForm(VersionedModelForm):
+    """Refuse, beside the form, an edit of a record someone changed since it was opened.
+
+    The model refuses a stale save too; this says who changed it before the admin tries.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        instance, version = self.instance, cleaned.get("version")
+        if instance.pk is None or version is None:
+            return cleaned
+        stored = type(instance)._base_manager.filter(pk=instance.pk)
+        stored_version = stored.values_list("version", flat=True).first()
+        if stored_version is not None and stored_version != version:
+            conflict = describe_conflict(
+                instance, based_on=version, user=self.request_user, label=str(instance)
+            )
+            raise ValidationError(conflict.message, code="edit_conflict")
+        return cleaned
+
+
+def without_version(fields: list[str]) -> list[str]:
+    # ``version`` is not editable on the model: the form declares it (hidden) instead.
+    return [name for name in fields if name != "version"]
+
+
+class VersionedAdminMixin:
+    """Carry the record's version in every admin form (hidden) and refuse stale edits."""
+
+    form = AdminVersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if "version" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": ["version"], "classes": ["hidden"]})]
+
+    def with_request(self, form_class, request):
+        return type(form_class.__name__, (form_class,), {"request_user": request.user})
+
+
+class RecordAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    """A domain model in the admin: versioned forms; deleting marks deleted (restorable).
+
+    Deleted rows are hidden here (the default manager); supervisors and admins find and
+    restore them on the "Deleted records" page.
+    """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            kwargs["fields"] = without_version(kwargs["fields"])
+        return self.with_request(super().get_form(request, obj, change, **kwargs), request)
+
+    def soft(self) -> bool:
+        return issubclass(self.model, SoftDeletable)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Say so when someone saved the record between the form's check and its save."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:  # rare: the form's clean() saw the current version
+            messages.error(
+                request,
+                gettext(
+                    "“%(record)s” was changed by someone else while you were saving it. "
+                    "Nothing was saved: check its current values and make your change again."
+                )
+                % {"record": conflict.record},
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request, obj):
+        if self.soft():
+            delete_record(record=obj, by=request.user)
+        else:
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if not self.soft():
+            return super().delete_queryset(request, queryset)
+        for obj in queryset:
+            if not type(obj).all_objects.filter(pk=obj.pk, deleted_at__isnull=False).exists():
+                delete_record(record=obj, by=request.user)
+        return None
+
+    def get_deleted_objects(self, objs, request):
+        """Describe what deleting marks deleted with it, and what prevents it (live rows only)."""
+        if not self.soft():
+            return super().get_deleted_objects(objs, request)
+        doomed, blocking = [], []
+        for obj in objs:
+            rows = [row for row in cascade(obj) if row not in doomed]
+            doomed += rows
+        blocking = blockers(doomed)
+        to_delete = [f"{capfirst(row._meta.verbose_name)}: {row}" for row in doomed]
+        counts = Counter(str(row._meta.verbose_name_plural) for row in doomed)
+        perms_needed = {
+            str(row._meta.verbose_name)
+            for row in doomed
+            if not request.user.has_perm(f"{row._meta.app_label}.delete_{row._meta.model_name}")
+        }
+        protected = [f"{capfirst(row._meta.verbose_name)}: {row}" for row in blocking]
+        return to_delete, dict(counts), perms_needed, protected
+
+    def save_formset(self, request, form, formset, change):
+        """Save inline rows; an inline row ticked for deletion is marked deleted, not removed."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            if isinstance(obj, SoftDeletable):
+                delete_record(record=obj, by=request.user)
+            else:
+                obj.delete()
+        for obj in instances:
+            obj.save()
+        formset.save_m2m()
+
+
+class RecordInline(VersionedAdminMixin):
+    """An inline of a domain model: versioned rows (deleting one marks it deleted)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            kwargs["fields"] = without_version(kwargs["fields"])
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = self.with_request(formset.form, request)
+        return formset
 
 
 # --- Inlines -----------------------------------------------------------------------------
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(RecordInline, admin.TabularInline):
     model = Affiliation
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -54,7 +201,7 @@ class AffiliationInline(admin.TabularInline):
     ]
 
 
-class CasePartyInline(admin.TabularInline):
+class CasePartyInline(RecordInline, admin.TabularInline):
     model = CaseParty
     extra = 0
     autocomplete_fields = ["person", "organisation"]
@@ -62,7 +209,7 @@ class CasePartyInline(admin.TabularInline):
     show_change_link = True
 
 
-class HearingInline(admin.TabularInline):
+class HearingInline(RecordInline, admin.TabularInline):
     model = Hearing
     extra = 0
     autocomplete_fields = ["court", "monitor"]
@@ -70,14 +217,14 @@ class HearingInline(admin.TabularInline):
     show_change_link = True
 
 
-class ChargeInline(admin.TabularInline):
+class ChargeInline(RecordInline, admin.TabularInline):
     model = Charge
     extra = 0
     autocomplete_fields = ["offence"]
     fields = ["offence", "charged_on", "charged_precision", "charged_until", "outcome", "source"]
 
 
-class TrialOutcomeInline(admin.StackedInline):
+class TrialOutcomeInline(RecordInline, admin.StackedInline):
     model = TrialOutcome
     extra = 0
     autocomplete_fields = ["court"]
@@ -117,7 +264,7 @@ class TrialOutcomeInline(admin.StackedInline):
     ]
 
 
-class DetentionExtensionInline(admin.TabularInline):
+class DetentionExtensionInline(RecordInline, admin.TabularInline):
     model = DetentionExtension
     extra = 0
     fields = ["ordered_on", "months", "days", "hours", "ordered_by", "document", "notes"]
@@ -127,13 +274,13 @@ class DetentionExtensionInline(admin.TabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(RecordAdmin):
     list_display = ["__str__", "code"]
     search_fields = ["code"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(RecordAdmin):
     list_display = ["name", "acronym", "name_khmer", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "name_khmer"]
@@ -141,14 +288,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonGroup)
-class PersonGroupAdmin(admin.ModelAdmin):
+class PersonGroupAdmin(RecordAdmin):
     list_display = ["label", "source"]
     search_fields = ["label", "description"]
     readonly_fields = TIMESTAMPS
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RecordAdmin):
     list_display = [
         "name",
         "name_khmer",
@@ -188,7 +335,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(RecordAdmin):
     list_display = ["person", "organisation", "position", "start_display", "end_display"]
     list_filter = ["organisation__kind"]
     list_select_related = ["person", "organisation"]
@@ -209,7 +356,7 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Court)
-class CourtAdmin(admin.ModelAdmin):
+class CourtAdmin(RecordAdmin):
     list_display = ["name", "level", "province"]
     list_filter = ["level", "province"]
     search_fields = ["name"]
@@ -217,7 +364,7 @@ class CourtAdmin(admin.ModelAdmin):
 
 
 @admin.register(DetentionFacility)
-class DetentionFacilityAdmin(admin.ModelAdmin):
+class DetentionFacilityAdmin(RecordAdmin):
     list_display = ["name", "kind", "province", "capacity"]
     list_filter = ["kind", "province"]
     search_fields = ["name", "notes"]
@@ -228,7 +375,7 @@ class DetentionFacilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offence)
-class OffenceAdmin(admin.ModelAdmin):
+class OffenceAdmin(RecordAdmin):
     list_display = [
         "name",
         "article",
@@ -243,7 +390,7 @@ class OffenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(RecordAdmin):
     list_display = [
         "reference",
         "title",
@@ -283,7 +430,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseParty)
-class CasePartyAdmin(admin.ModelAdmin):
+class CasePartyAdmin(RecordAdmin):
     list_display = ["__str__", "case", "role"]
     list_filter = ["role"]
     list_select_related = ["case", "person", "organisation"]
@@ -294,7 +441,7 @@ class CasePartyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Charge)
-class ChargeAdmin(admin.ModelAdmin):
+class ChargeAdmin(RecordAdmin):
     list_display = ["offence", "defendant", "case_reference", "charged_display", "outcome"]
     list_filter = ["outcome", "offence__offence_class"]
     list_select_related = ["offence", "party__case", "party__person", "party__organisation"]
@@ -325,7 +472,7 @@ class ChargeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Hearing)
-class HearingAdmin(admin.ModelAdmin):
+class HearingAdmin(RecordAdmin):
     list_display = ["scheduled_at", "case", "kind", "status", "court", "monitor"]
     list_filter = ["status", "kind", "time_known"]
     list_select_related = ["case", "court", "monitor"]
@@ -337,7 +484,7 @@ class HearingAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrialOutcome)
-class TrialOutcomeAdmin(admin.ModelAdmin):
+class TrialOutcomeAdmin(RecordAdmin):
     list_display = [
         "party",
         "case_reference",
@@ -372,7 +519,7 @@ class TrialOutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Detention)
-class DetentionAdmin(admin.ModelAdmin):
+class DetentionAdmin(RecordAdmin):
     list_display = [
         "person",
         "kind",
@@ -399,7 +546,7 @@ class DetentionAdmin(admin.ModelAdmin):
 
 
 @admin.register(DetentionExtension)
-class DetentionExtensionAdmin(admin.ModelAdmin):
+class DetentionExtensionAdmin(RecordAdmin):
     list_display = ["detention", "ordered_on", "months", "days", "hours", "ordered_by"]
     list_select_related = ["detention__person"]
     search_fields = ["detention__person__name", "ordered_by", "document"]
@@ -409,7 +556,7 @@ class DetentionExtensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(RecordAdmin):
     list_display = ["kind", "case", "person", "addressed_to", "status", "due_on", "owner"]
     list_filter = ["status", "kind"]
     list_select_related = ["case", "person", "addressed_to", "owner"]
@@ -422,7 +569,7 @@ class FollowUpAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalRule)
-class LegalRuleAdmin(admin.ModelAdmin):
+class LegalRuleAdmin(RecordAdmin):
     list_display = [
         "measure",
         "offence_class",

@@ -7,4 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case monitoring")
 
     def ready(self):
-        from cases import checks  # noqa: F401  (registers the system checks)
+        from cases import (
+            checks,  # noqa: F401  (registers the system checks)
+            versioning,
+        )
+
+        versioning.connect()

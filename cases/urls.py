@@ -1,6 +1,15 @@
 from django.urls import path
 
-from cases.views import cases, clocks, detentions, followups, people, proceedings, reference
+from cases.views import (
+    cases,
+    clocks,
+    deleted,
+    detentions,
+    followups,
+    people,
+    proceedings,
+    reference,
+)
 
 app_name = "cases"
 
@@ -83,6 +92,12 @@ urlpatterns = [
         "extensions/<int:pk>/delete/", detentions.ExtensionDelete.as_view(), name="extension-delete"
     ),
     path("clocks/", clocks.clock_dashboard, name="clock-dashboard"),
+    path("deleted/", deleted.deleted_list, name="deleted-list"),
+    path(
+        "deleted/<slug:model_name>/<int:pk>/restore/",
+        deleted.restore,
+        name="deleted-restore",
+    ),
     *crud("followups", "followup", followups, "FollowUp", create=False),
     path(
         "cases/<int:case_pk>/followups/new/",

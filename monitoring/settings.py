@@ -5,9 +5,11 @@ Without any environment the project runs in demo mode on SQLite (``make run``).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,7 +39,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.SecureAdminConfig",  # django.contrib.admin, behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,21 +48,34 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "accounts",
     "cases",
     "reminders",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "accounts.middleware.NoStoreMiddleware",  # outside WhiteNoise: static files keep theirs
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",  # after authentication: the actor is the user
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",  # after messages: it leaves one on logout
+    "accounts.middleware.TwoFactorMiddleware",  # after LoginRequiredMiddleware's redirect
+    "axes.middleware.AxesMiddleware",  # last, as Axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "monitoring.urls"
@@ -76,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "reminders.context_processors.notifications",
             ],
         },
@@ -109,10 +125,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id for new and changed passwords; the others still check older hashes, which are
+# re-hashed with Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts (accounts/, README "Security"): lockout, second factor, session lifetime.
+# ModelBackend behind Axes' lockout check, as one backend (see accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# 0: locked until an administrator deletes the attempt (admin, or `manage.py axes_reset`).
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30"))) or None
+# Lock out the pair (username, address), never the username alone: anyone could otherwise lock
+# a monitor out from everywhere by typing wrong passwords under their name, at the worst moment.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The client address. Behind a reverse proxy, set the header it writes and the number of
+# proxies, e.g. HTTP_X_FORWARDED_FOR,REMOTE_ADDR and 1 (read by accounts.net.client_ip).
+AXES_CLIENT_IP_CALLABLE = "accounts.net.client_ip"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT") or "0") or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", "REMOTE_ADDR")
+)
+# Logins are in the security log and the audit trail: no second table of addresses.
+AXES_DISABLE_ACCESS_LOG = True
+# Masked in the failed attempts Axes stores (it always masks "password").
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "old_password"]
+# Supervisors, exporters and admins must use a second factor; off in development and demo.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG and not DEMO_MODE)
+# The name authenticator apps show beside the codes (a discreet one may be wiser on phones
+# that can be searched).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Case monitoring")
+# Seconds without a request before a session is logged out, and since login in any case.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("km", _("Khmer"))]
@@ -143,6 +198,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE = env_bool("DJANGO_SECURE", False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie (forms carry the token in a hidden field; there is no JS).
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if SECURE:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
@@ -154,6 +216,19 @@ if SECURE:
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content Security Policy (Django's middleware). Scripts and styles come from our own static
+# files; an inline <script> or <style> needs {{ csp_nonce }} (the admin's few have it), and
+# inline style="" attributes are refused: put styles in static/css.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # Email (Django 6.1 mailers): console in development, SMTP from the environment in production.
 EMAIL_BACKEND_PATH = os.environ.get(
@@ -227,5 +302,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Logins, logouts, failures, lockouts, refused authorisations (accounts/events.py),
+        # kept whatever LOG_LEVEL says.
+        "security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # its failures and lockouts; not every "login OK"
+    },
 }

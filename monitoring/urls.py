@@ -1,15 +1,20 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from cases.views.home import home
 
+# Every refused authorisation is logged (user, address, path) before the 403 page.
+handler403 = "accounts.views.permission_denied"
+
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", home, name="home"),
     path("", include("reminders.urls")),
     path("", include("cases.urls")),
+    path("", include("audit.urls")),
 ]

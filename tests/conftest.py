@@ -74,7 +74,7 @@ def reseed_migration_data(connection) -> None:
     for leaf in loader.graph.leaf_nodes():
         plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
     for node in plan:
-        if node[0] not in ("cases", "reminders"):
+        if node[0] not in ("cases", "reminders", "audit"):
             continue
         for operation in loader.graph.nodes[node].operations:
             if isinstance(operation, RunPython):

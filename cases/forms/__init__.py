@@ -1,6 +1,6 @@
 """ModelForms, one module per area; import them from ``cases.forms``."""
 
-from .base import DateInput, DateTimeInput, fuzzy_fields, fuzzy_widgets
+from .base import DateInput, DateTimeInput, VersionedModelForm, fuzzy_fields, fuzzy_widgets
 from .cases import CaseForm, ChargeForm, PartyForm
 from .detentions import (
     DetentionExtensionForm,
@@ -14,6 +14,7 @@ from .proceedings import HearingForm, HearingOutcomeForm, TrialOutcomeForm
 from .reference import CourtForm, DetentionFacilityForm, OrganisationForm, PersonGroupForm
 
 __all__ = ["DateInput", "DateTimeInput", "PersonForm", "fuzzy_fields", "fuzzy_widgets"]
+__all__ += ["VersionedModelForm"]
 __all__ += [
     "CourtForm",
     "DetentionExtensionForm",

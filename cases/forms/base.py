@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -29,3 +31,38 @@ def fuzzy_widgets(*prefixes: str) -> dict:
         widgets[f"{prefix}_on"] = DateInput()
         widgets[f"{prefix}_until"] = DateInput()
     return widgets
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the version of the record it was opened at (hidden).
+
+    Saving refuses the edit if the record has changed since (``EditConflict`` from the model),
+    so two people editing at once never silently overwrite each other.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.editing:
+            self.fields["version"].initial = self.instance.version
+
+    @property
+    def editing(self) -> bool:
+        return self.instance.pk is not None and not self.instance._state.adding
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said above the form: a hidden field's own error would not show.
+        if self.editing and cleaned.get("version") is None and not self.has_error("version"):
+            raise ValidationError(
+                _("This form lacks the version of the record it edits: open it again."),
+                code="no_version",
+            )
+        return cleaned
+
+    def _post_clean(self):
+        version = self.cleaned_data.get("version")
+        if version is not None and self.editing:
+            self.instance.version = version
+        super()._post_clean()

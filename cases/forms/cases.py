@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.models import Case, CaseParty, Charge, Offence, Person
 
-from .base import fuzzy_fields, fuzzy_widgets
+from .base import VersionedModelForm, fuzzy_fields, fuzzy_widgets
 
 
 class MonitorChoiceField(forms.ModelMultipleChoiceField):
@@ -19,7 +19,7 @@ class MonitorChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(VersionedModelForm):
     monitors = MonitorChoiceField(
         label=_("Assigned monitors"),
         queryset=get_user_model().objects.none(),
@@ -69,7 +69,7 @@ class CaseForm(forms.ModelForm):
 XOR_MESSAGE = _("Choose a person or an organisation, not both.")
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(VersionedModelForm):
     """A party to a case; the view sets the case on the instance before validation."""
 
     class Meta:
@@ -141,7 +141,7 @@ class PartyForm(forms.ModelForm):
             self._update_errors(error)
 
 
-class ChargeForm(forms.ModelForm):
+class ChargeForm(VersionedModelForm):
     """A charge against one defendant; the view sets the party on the instance."""
 
     class Meta:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.dates import Precision
 from cases.models import CaseParty, Detention, DetentionExtension, DetentionFacility, Person
 
-from .base import DateInput, DateTimeInput, fuzzy_fields, fuzzy_widgets
+from .base import DateInput, DateTimeInput, VersionedModelForm, fuzzy_fields, fuzzy_widgets
 
 
 def _label_people_for(field: forms.ModelChoiceField, user) -> None:
@@ -19,7 +19,7 @@ def _label_people_for(field: forms.ModelChoiceField, user) -> None:
     field.label_from_instance = lambda person: person.label_for(user)
 
 
-class DetentionForm(forms.ModelForm):
+class DetentionForm(VersionedModelForm):
     """A detention in a case: the person must already be a party to that case."""
 
     class Meta:
@@ -76,7 +76,7 @@ class DetentionForm(forms.ModelForm):
         self.fields["facility"].queryset = DetentionFacility.objects.all()
 
 
-class DetentionExtensionForm(forms.ModelForm):
+class DetentionExtensionForm(VersionedModelForm):
     class Meta:
         model = DetentionExtension
         fields = [

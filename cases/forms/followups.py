@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseParty, Detention, FollowUp, Person
 
-from .base import DateInput, fuzzy_fields, fuzzy_widgets
+from .base import DateInput, VersionedModelForm, fuzzy_fields, fuzzy_widgets
 from .proceedings import DomainErrorsMixin, UserChoiceField
 
 
@@ -31,7 +31,7 @@ def detention_label(detention, user) -> str:
     }
 
 
-class FollowUpForm(DomainErrorsMixin, forms.ModelForm):
+class FollowUpForm(DomainErrorsMixin, VersionedModelForm):
     """A follow-up of one case; its person and detention are chosen among the case's own."""
 
     class Meta:
@@ -77,6 +77,11 @@ class FollowUpForm(DomainErrorsMixin, forms.ModelForm):
         person.queryset = Person.objects.filter(Q(pk__in=parties) | Q(pk=self.instance.person_id))
         person.label_from_instance = lambda obj: obj.label_for(user)
         detention = self.fields["detention"]
-        detention.queryset = Detention.objects.filter(case_id=case_id).select_related("person")
+        # A detention deleted since stays selectable for the follow-up that names it, so that
+        # saving the follow-up does not fail on (or silently drop) that link.
+        live = Q(case_id=case_id, deleted_at__isnull=True)
+        detention.queryset = Detention.all_objects.filter(
+            live | Q(pk=self.instance.detention_id)
+        ).select_related("person")
         detention.label_from_instance = lambda obj: detention_label(obj, user)
         self.fields["owner"].queryset = followup_owners(keep=self.instance.owner_id)

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Person
 
-from .base import fuzzy_fields, fuzzy_widgets
+from .base import VersionedModelForm, fuzzy_fields, fuzzy_widgets
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(VersionedModelForm):
     class Meta:
         model = Person
         fields = [

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.models import Hearing, TrialOutcome
 
-from .base import DateTimeInput, fuzzy_fields, fuzzy_widgets
+from .base import DateTimeInput, VersionedModelForm, fuzzy_fields, fuzzy_widgets
 
 
 def user_label(user) -> str:
@@ -48,7 +48,7 @@ class DomainErrorsMixin:
         super().add_error(field, error)
 
 
-class HearingForm(DomainErrorsMixin, forms.ModelForm):
+class HearingForm(DomainErrorsMixin, VersionedModelForm):
     """Schedule a hearing: when, where, what kind, who attends."""
 
     class Meta:
@@ -84,7 +84,7 @@ class HearingOutcomeForm(HearingForm):
         }
 
 
-class TrialOutcomeForm(DomainErrorsMixin, forms.ModelForm):
+class TrialOutcomeForm(DomainErrorsMixin, VersionedModelForm):
     """The verdict and sentence of one defendant at one instance; the defendant is fixed."""
 
     class Meta:

@@ -5,28 +5,30 @@ from django.core.validators import MinValueValidator
 
 from cases.models import Court, DetentionFacility, Organisation, PersonGroup
 
+from .base import VersionedModelForm
 
-class PersonGroupForm(forms.ModelForm):
+
+class PersonGroupForm(VersionedModelForm):
     class Meta:
         model = PersonGroup
         fields = ["label", "description", "source"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "name_khmer", "acronym", "kind", "notes", "source"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class CourtForm(forms.ModelForm):
+class CourtForm(VersionedModelForm):
     class Meta:
         model = Court
         fields = ["name", "level", "province", "source"]
 
 
-class DetentionFacilityForm(forms.ModelForm):
+class DetentionFacilityForm(VersionedModelForm):
     class Meta:
         model = DetentionFacility
         fields = ["name", "kind", "province", "capacity", "notes", "source"]

@@ -1,4 +1,4 @@
-from .base import FuzzyDatesModel, Sourced, TimeStamped
+from .base import EditConflict, FuzzyDatesModel, SoftDeletable, Sourced, TimeStamped, Versioned
 from .cases import Case, CaseParty, Charge, Offence, OffenceClass
 from .detentions import Detention, DetentionExtension
 from .followups import FollowUp
@@ -19,6 +19,7 @@ __all__ = [
     "Detention",
     "DetentionExtension",
     "DetentionFacility",
+    "EditConflict",
     "FollowUp",
     "FuzzyDatesModel",
     "Hearing",
@@ -34,8 +35,10 @@ __all__ = [
     "Role",
     "RuleOffenceClass",
     "Sex",
+    "SoftDeletable",
     "Sourced",
     "TimeStamped",
     "TrialOutcome",
+    "Versioned",
     "format_months",
 ]

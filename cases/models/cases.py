@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import access
 
-from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
+from .base import (
+    FuzzyDatesModel,
+    LiveManager,
+    SoftDeletable,
+    deleted_index,
+    fuzzy_date_constraint,
+    fuzzy_date_fields,
+)
 from .people import Organisation, Person
 from .places import Court
 
@@ -26,7 +33,7 @@ class OffenceClass(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class Offence(FuzzyDatesModel):
+class Offence(SoftDeletable, FuzzyDatesModel):
     """An offence as charged: Criminal Code article when known, its class and penalty range."""
 
     name = models.CharField(_("offence"), max_length=200)
@@ -55,6 +62,7 @@ class Offence(FuzzyDatesModel):
         ordering = ["article", "name"]
         verbose_name = _("offence")
         verbose_name_plural = _("offences")
+        indexes = [deleted_index("offence")]
         constraints = [
             models.UniqueConstraint(fields=["law", "article", "name"], name="offence_unique"),
             models.CheckConstraint(
@@ -123,7 +131,7 @@ class CaseQuerySet(models.QuerySet):
         return self.select_related("court").prefetch_related("monitors")
 
 
-class Case(FuzzyDatesModel):
+class Case(SoftDeletable, FuzzyDatesModel):
     class Category(models.TextChoices):
         POLITICAL_EXPRESSION = "political_expression", _("Political expression")
         LAND = "land", _("Land")
@@ -188,7 +196,8 @@ class Case(FuzzyDatesModel):
         related_name="monitored_cases",
     )
 
-    objects = CaseQuerySet.as_manager()
+    objects = LiveManager.from_queryset(CaseQuerySet)()
+    all_objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "reference"]
@@ -202,6 +211,7 @@ class Case(FuzzyDatesModel):
             ("export_full", _("Can export unredacted data")),
         ]
         indexes = [
+            deleted_index("case"),
             models.Index(fields=["status", "stage"]),
             models.Index(fields=["category"]),
             models.Index(fields=["-opened_on", "reference"]),
@@ -232,7 +242,7 @@ class Case(FuzzyDatesModel):
                 with transaction.atomic():
                     return super().save(*args, **kwargs)
             except IntegrityError:
-                if attempt == 4 or Case.objects.filter(reference=self.reference).count() == 0:
+                if attempt == 4 or not Case.all_objects.filter(reference=self.reference).exists():
                     raise
                 self.reference = ""
         return None
@@ -241,9 +251,10 @@ class Case(FuzzyDatesModel):
     def next_reference(today: dt.date | None = None) -> str:
         year = (today or timezone.localdate()).year
         prefix = f"CASE-{year}-"
-        taken = Case.objects.filter(reference__startswith=prefix).count()
+        # Deleted cases keep their references: a reference is never given twice.
+        taken = Case.all_objects.filter(reference__startswith=prefix).count()
         number = taken + 1
-        while Case.objects.filter(reference=f"{prefix}{number:04d}").exists():
+        while Case.all_objects.filter(reference=f"{prefix}{number:04d}").exists():
             number += 1
         return f"{prefix}{number:04d}"
 
@@ -256,8 +267,10 @@ class CasePartyQuerySet(models.QuerySet):
         return self.filter(role=CaseParty.Role.DEFENDANT)
 
 
-class CaseParty(FuzzyDatesModel):
+class CaseParty(SoftDeletable, FuzzyDatesModel):
     """A person or organisation in a case with a role: defendant, victim, complainant..."""
+
+    label_related = ("person", "organisation")  # what label_for() reads
 
     class Role(models.TextChoices):
         DEFENDANT = "defendant", _("Defendant")
@@ -289,7 +302,8 @@ class CaseParty(FuzzyDatesModel):
     role = models.CharField(_("role in the case"), max_length=12, choices=Role.choices)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = CasePartyQuerySet.as_manager()
+    objects = LiveManager.from_queryset(CasePartyQuerySet)()
+    all_objects = CasePartyQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "role", "person__name", "pk"]
@@ -315,7 +329,7 @@ class CaseParty(FuzzyDatesModel):
                 violation_error_message=_("This organisation already has this role in the case."),
             ),
         ]
-        indexes = [models.Index(fields=["person", "role"])]
+        indexes = [deleted_index("caseparty"), models.Index(fields=["person", "role"])]
 
     def __str__(self) -> str:
         return f"{self.party} ({self.get_role_display()})"
@@ -341,7 +355,7 @@ class ChargeQuerySet(models.QuerySet):
         return self.filter(party__case__in=Case.objects.visible_to(user).values("pk"))
 
 
-class Charge(FuzzyDatesModel):
+class Charge(SoftDeletable, FuzzyDatesModel):
     """One offence charged against one defendant in a case."""
 
     class Outcome(models.TextChoices):
@@ -352,6 +366,7 @@ class Charge(FuzzyDatesModel):
         REQUALIFIED = "requalified", _("Requalified")
 
     fuzzy_dates = ("charged",)
+    label_related = ("offence", "party__person", "party__organisation")
 
     party = models.ForeignKey(
         CaseParty,
@@ -369,12 +384,17 @@ class Charge(FuzzyDatesModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = ChargeQuerySet.as_manager()
+    objects = LiveManager.from_queryset(ChargeQuerySet)()
+    all_objects = ChargeQuerySet.as_manager()
 
     class Meta:
         ordering = ["party", "offence__article", "pk"]
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
+        indexes = [
+            deleted_index("charge"),
+            models.Index(fields=["updated_at"], name="charge_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["party", "offence"], name="charge_unique_offence"),
             fuzzy_date_constraint("charged", "charge"),

@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
+from .base import (
+    FuzzyDatesModel,
+    LiveManager,
+    SoftDeletable,
+    deleted_index,
+    fuzzy_date_constraint,
+    fuzzy_date_fields,
+)
 from .cases import Case
 from .people import Person
 from .places import DetentionFacility
@@ -35,7 +42,7 @@ class DetentionQuerySet(models.QuerySet):
         return self.select_related("person", "case", "facility")
 
 
-class Detention(FuzzyDatesModel):
+class Detention(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):
         POLICE_CUSTODY = "police_custody", _("Police custody")
         PRETRIAL = "pretrial", _("Pretrial detention")
@@ -57,6 +64,7 @@ class Detention(FuzzyDatesModel):
         OTHER = "other", _("Other")
 
     fuzzy_dates = ("started", "ended")
+    label_related = ("person",)
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="detentions"
@@ -94,16 +102,20 @@ class Detention(FuzzyDatesModel):
     ill_treatment_alleged = models.BooleanField(_("ill-treatment alleged"), default=False)
     ill_treatment_notes = models.TextField(_("ill-treatment allegations"), blank=True)
 
-    objects = DetentionQuerySet.as_manager()
+    objects = LiveManager.from_queryset(DetentionQuerySet)()
+    all_objects = DetentionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_on", "pk"]
         verbose_name = _("detention")
         verbose_name_plural = _("detentions")
         indexes = [
+            deleted_index("detention"),
             models.Index(fields=["ended_on", "started_on"]),
             models.Index(fields=["person", "started_on"]),
             models.Index(fields=["kind", "ended_on"]),
+            # The reminder pass re-plans only the detentions changed since the previous pass.
+            models.Index(fields=["updated_at"], name="detention_updated"),
         ]
         constraints = [
             fuzzy_date_constraint("started", "detention"),
@@ -164,7 +176,7 @@ class Detention(FuzzyDatesModel):
         return errors
 
 
-class DetentionExtension(FuzzyDatesModel):
+class DetentionExtension(SoftDeletable, FuzzyDatesModel):
     """An order extending a detention: by a judge (pretrial) or a prosecutor (police custody)."""
 
     detention = models.ForeignKey(
@@ -182,6 +194,10 @@ class DetentionExtension(FuzzyDatesModel):
         ordering = ["detention", "ordered_on", "pk"]
         verbose_name = _("extension order")
         verbose_name_plural = _("extension orders")
+        indexes = [
+            deleted_index("detentionextension"),
+            models.Index(fields=["updated_at"], name="extension_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(months__gt=0) | Q(days__gt=0) | Q(hours__gt=0),

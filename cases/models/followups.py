@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
+from .base import (
+    FuzzyDatesModel,
+    LiveManager,
+    SoftDeletable,
+    deleted_index,
+    fuzzy_date_constraint,
+    fuzzy_date_fields,
+)
 from .cases import Case
 from .detentions import Detention
 from .people import Organisation, Person
@@ -33,7 +40,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self.select_related("case", "person", "addressed_to", "owner")
 
 
-class FollowUp(FuzzyDatesModel):
+class FollowUp(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):
         RAISED = "raised", _("Raised with an authority")
         LETTER = "letter", _("Letter")
@@ -49,6 +56,7 @@ class FollowUp(FuzzyDatesModel):
         DONE = "done", _("Done")
 
     fuzzy_dates = ("done",)
+    label_related = ("case",)
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="followups"
@@ -102,13 +110,15 @@ class FollowUp(FuzzyDatesModel):
     )
     response = models.TextField(_("response received"), blank=True)
 
-    objects = FollowUpQuerySet.as_manager()
+    objects = LiveManager.from_queryset(FollowUpQuerySet)()
+    all_objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "due_on", "-done_on", "pk"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         indexes = [
+            deleted_index("followup"),
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["owner", "status"]),
         ]

@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.dates import Precision, normalise
 
-from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
+from .base import (
+    FuzzyDatesModel,
+    LiveManager,
+    SoftDeletable,
+    Versioned,
+    deleted_index,
+    fuzzy_date_constraint,
+    fuzzy_date_fields,
+)
 
 ADULT_AGE = 18
 
@@ -30,7 +38,7 @@ class RoleManager(models.Manager):
         return self.get(code=code)
 
 
-class Role(models.Model):
+class Role(Versioned):
     """A role a person holds in public life (activist, journalist...); seeded by a migration."""
 
     class Code(models.TextChoices):
@@ -60,7 +68,7 @@ class Role(models.Model):
         return (self.code,)
 
 
-class Organisation(FuzzyDatesModel):
+class Organisation(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):
         PARTY = "party", _("Political party")
         UNION = "union", _("Union")
@@ -80,6 +88,7 @@ class Organisation(FuzzyDatesModel):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        indexes = [deleted_index("organisation")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -88,7 +97,7 @@ class Organisation(FuzzyDatesModel):
         return reverse("cases:organisation-detail", args=[self.pk])
 
 
-class PersonGroup(FuzzyDatesModel):
+class PersonGroup(SoftDeletable, FuzzyDatesModel):
     """A documented group whose members are partly or wholly unnamed.
 
     "Seam Pluk and 12 others (2 women and 10 men)" is one group with Seam Pluk and twelve
@@ -102,6 +111,7 @@ class PersonGroup(FuzzyDatesModel):
         ordering = ["label"]
         verbose_name = _("group of people")
         verbose_name_plural = _("groups of people")
+        indexes = [deleted_index("persongroup")]
 
     def __str__(self) -> str:
         return self.label
@@ -119,8 +129,10 @@ class PersonQuerySet(models.QuerySet):
             return self
         from .cases import Case, CaseParty
 
-        parties = CaseParty.objects.filter(person=OuterRef("pk"))
-        visible_cases = Case.objects.visible_to(user).values("pk")
+        # Deleted parties and cases count too: deleting a restricted case must not reveal the
+        # people who were in it (they would otherwise be "in no case", visible to everyone).
+        parties = CaseParty.all_objects.filter(person=OuterRef("pk"))
+        visible_cases = Case.all_objects.visible_to(user).values("pk")
         return self.filter(~Exists(parties) | Exists(parties.filter(case__in=visible_cases)))
 
     def named(self):
@@ -141,10 +153,12 @@ class PersonQuerySet(models.QuerySet):
         return self.select_related("group").prefetch_related("roles", "affiliations__organisation")
 
 
-class Person(FuzzyDatesModel):
+class Person(SoftDeletable, FuzzyDatesModel):
     """A person in the records: named, or an unnamed member of a documented group."""
 
     fuzzy_dates = ("birth",)
+    # What the audit trail masks for whoever may not see a protected identity.
+    protected_identity_fields = ("name", "name_khmer", "aliases", "contact", "notes")
 
     name = models.CharField(
         _("name (romanised)"),
@@ -181,13 +195,19 @@ class Person(FuzzyDatesModel):
     contact = models.TextField(_("contact details"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = PersonQuerySet.as_manager()
+    objects = LiveManager.from_queryset(PersonQuerySet)()
+    all_objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_named", "name", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["group", "sex"])]
+        indexes = [
+            deleted_index("person"),
+            models.Index(fields=["name"]),
+            models.Index(fields=["group", "sex"]),
+            models.Index(fields=["updated_at"], name="person_updated"),
+        ]
         constraints = [
             fuzzy_date_constraint("birth", "person"),
             models.CheckConstraint(
@@ -249,10 +269,11 @@ class Person(FuzzyDatesModel):
         return relativedelta(day, self.birth_on).years
 
 
-class Affiliation(FuzzyDatesModel):
+class Affiliation(SoftDeletable, FuzzyDatesModel):
     """A person's position in an organisation, e.g. Vice-President of the Candlelight Party."""
 
     fuzzy_dates = ("start", "end")
+    label_related = ("organisation",)  # what str() reads: loaded with it for lists of labels
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="affiliations"
@@ -271,6 +292,7 @@ class Affiliation(FuzzyDatesModel):
         ordering = ["person", "start_on"]
         verbose_name = _("affiliation")
         verbose_name_plural = _("affiliations")
+        indexes = [deleted_index("affiliation")]
         constraints = [
             fuzzy_date_constraint("start", "affiliation"),
             fuzzy_date_constraint("end", "affiliation"),

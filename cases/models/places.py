@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import FuzzyDatesModel
+from .base import FuzzyDatesModel, SoftDeletable, deleted_index
 
 
 class Province(models.TextChoices):
@@ -36,7 +36,7 @@ class Province(models.TextChoices):
     TBONG_KHMUM = "tbong_khmum", _("Tbong Khmum")
 
 
-class Court(FuzzyDatesModel):
+class Court(SoftDeletable, FuzzyDatesModel):
     class Level(models.TextChoices):
         FIRST_INSTANCE = "first_instance", _("First instance / provincial")
         APPEAL = "appeal", _("Court of Appeal")
@@ -50,6 +50,7 @@ class Court(FuzzyDatesModel):
         ordering = ["name"]
         verbose_name = _("court")
         verbose_name_plural = _("courts")
+        indexes = [deleted_index("court")]
 
     def __str__(self) -> str:
         return self.name
@@ -58,7 +59,7 @@ class Court(FuzzyDatesModel):
         return reverse("cases:court-detail", args=[self.pk])
 
 
-class DetentionFacility(FuzzyDatesModel):
+class DetentionFacility(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):
         PRISON = "prison", _("Prison")
         CORRECTIONAL_CENTRE = "correctional_centre", _("Correctional centre")
@@ -77,6 +78,7 @@ class DetentionFacility(FuzzyDatesModel):
         ordering = ["name"]
         verbose_name = _("detention facility")
         verbose_name_plural = _("detention facilities")
+        indexes = [deleted_index("detentionfacility")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gt=0),

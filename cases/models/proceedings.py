@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import FuzzyDatesModel, fuzzy_date_constraint, fuzzy_date_fields
+from .base import (
+    FuzzyDatesModel,
+    LiveManager,
+    SoftDeletable,
+    deleted_index,
+    fuzzy_date_constraint,
+    fuzzy_date_fields,
+)
 from .cases import Case, CaseParty
 from .places import Court
 
@@ -36,7 +43,7 @@ class HearingQuerySet(models.QuerySet):
         return self.select_related("case", "court", "monitor")
 
 
-class Hearing(FuzzyDatesModel):
+class Hearing(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):
         INVESTIGATION = "investigation", _("Investigation")
         TRIAL = "trial", _("Trial")
@@ -49,6 +56,8 @@ class Hearing(FuzzyDatesModel):
         HELD = "held", _("Held")
         ADJOURNED = "adjourned", _("Adjourned")
         CANCELLED = "cancelled", _("Cancelled")
+
+    label_related = ("case",)  # what str() reads
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="hearings"
@@ -89,13 +98,15 @@ class Hearing(FuzzyDatesModel):
         related_name="next_hearing",
     )
 
-    objects = HearingQuerySet.as_manager()
+    objects = LiveManager.from_queryset(HearingQuerySet)()
+    all_objects = HearingQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheduled_at", "pk"]
         verbose_name = _("hearing")
         verbose_name_plural = _("hearings")
         indexes = [
+            deleted_index("hearing"),
             models.Index(fields=["status", "scheduled_at"]),
             models.Index(fields=["monitor", "scheduled_at"]),
             models.Index(fields=["case", "scheduled_at"]),
@@ -149,7 +160,7 @@ class TrialOutcomeQuerySet(models.QuerySet):
         return self.select_related("party__case", "party__person", "court")
 
 
-class TrialOutcome(FuzzyDatesModel):
+class TrialOutcome(SoftDeletable, FuzzyDatesModel):
     """The verdict and sentence for one defendant at one instance, and any appeal of it."""
 
     class Verdict(models.TextChoices):
@@ -167,6 +178,7 @@ class TrialOutcome(FuzzyDatesModel):
         UNKNOWN = "unknown", _("Unknown")
 
     fuzzy_dates = ("verdict", "appeal_filed")
+    label_related = ("party__person", "party__organisation")
 
     party = models.ForeignKey(
         CaseParty,
@@ -224,12 +236,23 @@ class TrialOutcome(FuzzyDatesModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = TrialOutcomeQuerySet.as_manager()
+    objects = LiveManager.from_queryset(TrialOutcomeQuerySet)()
+    all_objects = TrialOutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["party", "verdict_on", "pk"]
         verbose_name = _("trial outcome")
         verbose_name_plural = _("trial outcomes")
+        indexes = [
+            deleted_index("trialoutcome"),
+            models.Index(fields=["updated_at"], name="outcome_updated"),
+            # The reminder pass's appeal window (a sequential scan of all verdicts without it).
+            models.Index(
+                fields=["verdict_on"],
+                name="outcome_appeal_window",
+                condition=Q(instance__in=["first", "appeal"]),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["party", "instance"], name="trialoutcome_one_per_instance"

@@ -10,6 +10,8 @@ from django.db import transaction
 
 from cases.models import Hearing
 
+from .records import delete_record
+
 logger = logging.getLogger("cases.audit")
 
 
@@ -21,7 +23,7 @@ def record_hearing(*, hearing: Hearing, by) -> Hearing:
         list(Hearing.objects.select_for_update().filter(pk=hearing.pk).values_list("pk"))
     hearing.full_clean()
     hearing.save()
-    _sync_next_hearing(hearing)
+    _sync_next_hearing(hearing, by=by)
     logger.info("hearing %s recorded by %s", hearing.pk, getattr(by, "pk", None))
     return hearing
 
@@ -44,13 +46,15 @@ def record_hearing_outcome(
     return record_hearing(hearing=hearing, by=by)
 
 
-def _sync_next_hearing(hearing: Hearing) -> None:
+def _sync_next_hearing(hearing: Hearing, *, by) -> None:
     """Make the scheduled follow-on hearing match this hearing's adjournment, idempotently.
 
     An adjournment with a next date has exactly one next hearing (``previous`` is one-to-one).
-    A next hearing that already took place is history and is never moved or withdrawn.
+    A next hearing that already took place is history and is never moved or withdrawn. A
+    withdrawn one is marked deleted (restorable, audited) and comes back if the hearing is
+    adjourned again.
     """
-    existing = Hearing.objects.select_for_update().filter(previous=hearing).first()
+    existing = Hearing.all_objects.select_for_update().filter(previous=hearing).first()
     adjourned_to = hearing.next_hearing_at if hearing.status == Hearing.Status.ADJOURNED else None
     still_scheduled = (
         existing is not None
@@ -58,9 +62,9 @@ def _sync_next_hearing(hearing: Hearing) -> None:
         and existing.held_at is None
     )
     if adjourned_to is None:
-        if still_scheduled:
+        if still_scheduled and not existing.is_deleted:
             # The adjournment was corrected away: withdraw the hearing it had scheduled.
-            existing.delete()
+            delete_record(record=existing, by=by)
         return
     if existing is None:
         next_hearing = Hearing(
@@ -73,10 +77,12 @@ def _sync_next_hearing(hearing: Hearing) -> None:
         )
         _validate_as_next(next_hearing)
         next_hearing.save()
-    elif still_scheduled and existing.scheduled_at != adjourned_to:
+    elif still_scheduled and (existing.scheduled_at != adjourned_to or existing.is_deleted):
         existing.scheduled_at = adjourned_to
+        existing.deleted_at = None
+        existing.deleted_by = None
         _validate_as_next(existing)
-        existing.save(update_fields=["scheduled_at", "updated_at"])
+        existing.save(update_fields=["scheduled_at", "deleted_at", "deleted_by", "updated_at"])
 
 
 def _validate_as_next(next_hearing: Hearing) -> None:

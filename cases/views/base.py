@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,7 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+import audit
+from audit.display import describe_conflict
+from audit.models import Action
 from cases.models import Case
+from cases.models.base import EditConflict
+from cases.services.records import RecordInUse, delete_record
 
 
 def perm(model, action: str) -> str:
@@ -75,11 +79,23 @@ class RecordListView(VisibleMixin, PermissionRequiredMixin, FilterView):
         return context
 
 
+def record_restricted_view(obj, *, detail: str = "") -> None:
+    """Add a "view" event to the audit trail when ``obj`` is, or belongs to, a restricted case."""
+    case = obj if isinstance(obj, Case) else getattr(obj, "case_for_access", None)
+    if case is not None and case.is_restricted:
+        audit.record(action=Action.VIEW, obj=obj, detail=detail)
+
+
 class RecordDetailView(VisibleMixin, PermissionRequiredMixin, DetailView):
     screen = "detail"
 
     def get_permission_required(self):
         return [perm(self.model, "view")]
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record_restricted_view(self.object)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,14 +137,49 @@ class RecordCreateView(WriteMixin, PermissionRequiredMixin, CreateView):
 
 
 class RecordUpdateView(WriteMixin, VisibleMixin, PermissionRequiredMixin, UpdateView):
+    """Edit a record; an edit based on a version someone has changed since is refused, with
+    who changed what, and the user's input kept (never last-write-wins)."""
+
     template_name = "cases/record_form.html"
 
     def get_permission_required(self):
         return [perm(self.model, "change")]
 
+    def get_form(self, form_class=None):
+        self._form = super().get_form(form_class)
+        return self._form
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except EditConflict as conflict:
+            return edit_conflict_response(self, self._form, conflict)
+
+
+def edit_conflict_response(view, form, conflict: EditConflict):
+    """Show the form again with the user's input, what changed meanwhile, and the new version.
+
+    Saving it again is then a deliberate choice made with the other change in view.
+    """
+    record = conflict.record
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(conflict.stored_version)
+    form.data = data
+    label = getattr(view, "label", None)
+    shown = describe_conflict(
+        record,
+        based_on=conflict.based_on,
+        user=view.request.user,
+        label=label() if callable(label) else object_label(record, view.request.user),
+    )
+    form.add_error(None, shown.message)
+    context = view.get_context_data(form=form, conflict=shown)
+    return view.render_to_response(context, status=409)
+
 
 class RecordDeleteView(VisibleMixin, PermissionRequiredMixin, DeleteView):
-    """Ask for confirmation, then delete; refuse with a message when other records depend on it."""
+    """Ask for confirmation, then mark the record deleted (a supervisor can restore it); refuse
+    with a message while other records depend on it."""
 
     template_name = "cases/record_confirm_delete.html"
     success_list = ""  # URL name of the list to go back to
@@ -139,19 +190,26 @@ class RecordDeleteView(VisibleMixin, PermissionRequiredMixin, DeleteView):
     def get_success_url(self):
         return reverse(self.success_list)
 
+    def get_refused_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def label(self) -> str:
+        """Name the record as this user may see it (``str()`` may show a protected name)."""
+        return object_label(self.object, self.request.user)
+
     def form_valid(self, form):
-        label = object_label(self.object, self.request.user)
+        label = self.label()
         try:
-            response = super().form_valid(form)
-        except ProtectedError:
+            delete_record(record=self.object, by=self.request.user)
+        except RecordInUse:
             messages.error(
                 self.request,
                 _("“%(object)s” cannot be deleted while other records refer to it.")
                 % {"object": label},
             )
-            return HttpResponseRedirect(self.object.get_absolute_url())
+            return HttpResponseRedirect(self.get_refused_url())
         messages.success(self.request, _("Deleted “%(object)s”.") % {"object": label})
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

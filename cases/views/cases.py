@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, ProtectedError
-from django.http import HttpResponseRedirect
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +43,7 @@ from .base import (
     RecordDetailView,
     RecordListView,
     RecordUpdateView,
+    record_restricted_view,
 )
 
 # Parties, as the case page shows them ----------------------------------------------------
@@ -266,6 +266,7 @@ class CaseDelete(CaseEditableMixin, RecordDeleteView):
 def case_timeline(request, pk):
     """Show the case's events in order, filtered by kind."""
     case = get_object_or_404(Case.objects.visible_to(request.user).select_related("court"), pk=pk)
+    record_restricted_view(case, detail="timeline")
     chosen = parse_kinds(request.GET.getlist("kind"))
     context = {
         "case": case,
@@ -284,31 +285,16 @@ class CaseChildDeleteView(CaseChildMixin, RecordDeleteView):
 
     template_name = "cases/case_confirm_delete.html"
 
-    def label(self) -> str:
-        raise NotImplementedError
-
     def get_success_url(self):
         return self.get_case().get_absolute_url()
+
+    def get_refused_url(self) -> str:
+        return self.get_success_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             object_label=self.label(), cancel_url=self.get_success_url(), **kwargs
         )
-
-    def form_valid(self, form):
-        # The base view names the record with str(), which shows protected names.
-        label = self.label()
-        try:
-            self.object.delete()
-        except ProtectedError:
-            messages.error(
-                self.request,
-                _("“%(object)s” cannot be deleted while other records refer to it.")
-                % {"object": label},
-            )
-        else:
-            messages.success(self.request, _("Deleted “%(object)s”.") % {"object": label})
-        return HttpResponseRedirect(self.get_success_url())
 
 
 def party_label(party: CaseParty, user) -> str:

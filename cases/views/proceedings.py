@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
@@ -224,18 +223,5 @@ class OutcomeDelete(CaseChildMixin, OutcomeQueryMixin, RecordDeleteView):
         context["object_label"] = outcome_label(self.object, self.request.user)
         return context
 
-    def form_valid(self, form):
-        # RecordDeleteView names the record with str(), which shows a protected real name.
-        label = outcome_label(self.object, self.request.user)
-        success_url = self.get_success_url()
-        try:
-            self.object.delete()
-        except ProtectedError:
-            messages.error(
-                self.request,
-                _("“%(object)s” cannot be deleted while other records refer to it.")
-                % {"object": label},
-            )
-            return HttpResponseRedirect(self.object.get_absolute_url())
-        messages.success(self.request, _("Deleted “%(object)s”.") % {"object": label})
-        return HttpResponseRedirect(success_url)
+    def label(self) -> str:
+        return outcome_label(self.object, self.request.user)

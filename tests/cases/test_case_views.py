@@ -147,7 +147,9 @@ def test_assigned_monitor_reads_and_edits_everything(client_for, monitor):
 
     response = client.post(
         urls["update"],
-        case_data(reference=case.reference, title="Renamed", monitors=[monitor.pk]),
+        case_data(
+            reference=case.reference, title="Renamed", monitors=[monitor.pk], version=case.version
+        ),
     )
     assert response.status_code == 302
     case.refresh_from_db()

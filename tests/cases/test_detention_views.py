@@ -182,6 +182,7 @@ def test_assigned_monitor_creates_and_edits_a_detention(client_for, monitor):
             ended_on="2023-08-01",
             end_reason="bail",
             ill_treatment_notes="Beaten during interrogation",
+            version=detention.version,
         ),
     )
     # "2023-02" is not a date: the form says so rather than guessing.
@@ -195,6 +196,7 @@ def test_assigned_monitor_creates_and_edits_a_detention(client_for, monitor):
             ended_on="2023-08-01",
             end_reason="bail",
             ill_treatment_notes="Beaten during interrogation",
+            version=detention.version,
         ),
     )
     assert response.status_code == 302
@@ -257,7 +259,7 @@ def test_detention_without_a_case_is_editable_by_a_monitor_who_sees_the_person(c
     assert reverse("cases:detention-update", args=[detention.pk]) in page.content.decode()
     response = client.post(
         reverse("cases:detention-update", args=[detention.pk]),
-        valid_detention(person, kind="administrative"),
+        valid_detention(person, kind="administrative", version=detention.version),
     )
     assert response.status_code == 302
     detention.refresh_from_db()
@@ -411,7 +413,13 @@ def test_extension_is_added_edited_and_listed_on_the_detention(client_for, monit
     assert detention.get_absolute_url() in edit.content.decode()  # "Cancel" goes back
     response = client.post(
         reverse("cases:extension-update", args=[extension.pk]),
-        {"ordered_on": "2023-07-15", "months": "4", "days": "0", "hours": "0"},
+        {
+            "ordered_on": "2023-07-15",
+            "months": "4",
+            "days": "0",
+            "hours": "0",
+            "version": extension.version,
+        },
     )
     assert response.status_code == 302
     extension.refresh_from_db()

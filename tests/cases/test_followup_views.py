@@ -228,7 +228,8 @@ def test_done_without_a_date_is_refused_beside_the_date(client_for, monitor, fol
 def test_done_with_a_date_is_saved(client_for, monitor, followup):
     url = reverse("cases:followup-update", args=[followup.pk])
     response = client_for(monitor).post(
-        url, form_data(status="done", done_on="2024-06-10", owner=monitor.pk)
+        url,
+        form_data(status="done", done_on="2024-06-10", owner=monitor.pk, version=followup.version),
     )
     assert response.status_code == 302
     followup.refresh_from_db()

@@ -72,6 +72,8 @@ def outcome_data(hearing, **kw):
         "scheduled_at": timezone.localtime(hearing.scheduled_at).strftime("%Y-%m-%dT%H:%M"),
         "time_known": "on",
         "monitor": hearing.monitor_id or "",
+        # The version the form was opened at: the stored one (these tests edit one at a time).
+        "version": Hearing.all_objects.values_list("version", flat=True).get(pk=hearing.pk),
     }
     data.update(kw)
     return data

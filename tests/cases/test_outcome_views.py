@@ -165,7 +165,9 @@ def test_assigned_monitor_records_and_edits_an_outcome(client_for, monitor, part
 
     update = reverse("cases:outcome-update", args=[outcome.pk])
     assert client.get(update).status_code == 200
-    response = client.post(update, form_data(court=court.pk, sentence_months="36"))
+    response = client.post(
+        update, form_data(court=court.pk, sentence_months="36", version=outcome.version)
+    )
     assert response.status_code == 302
     outcome.refresh_from_db()
     assert outcome.sentence_months == 36

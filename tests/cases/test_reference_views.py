@@ -129,7 +129,7 @@ def test_supervisor_creates_edits_and_deletes_after_confirmation(client_for, sup
     assert response["Location"] == obj.get_absolute_url()
     pages = urls(kind, obj)
     assert client.get(pages["update"]).status_code == 200
-    assert client.post(pages["update"], data).status_code == 302
+    assert client.post(pages["update"], {**data, "version": obj.version}).status_code == 302
     page = client.get(pages["delete"])
     assert page.status_code == 200 and str(obj) in page.content.decode()
     response = client.post(pages["delete"])

@@ -20,12 +20,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from cases.models import Case, Detention, FollowUp, Hearing, TrialOutcome
+from cases.models import Case, CaseParty, Detention, FollowUp, Hearing, LegalRule, TrialOutcome
 
 from .kinds import AUDIENCES, Audience, Kind, day_time, offsets
 from .models import RecordType, Reminder, ReminderPreference
@@ -204,6 +205,7 @@ def hearing_candidates(now: dt.datetime, since: dt.datetime | None):
         )
         .select_related("case")
         .prefetch_related("case__monitors")
+        .order_by()
     )
 
 
@@ -290,6 +292,7 @@ def appeal_candidates(now: dt.datetime, since: dt.datetime | None):
         )
         .select_related("party__case", "party__person")
         .prefetch_related("party__case__monitors")
+        .order_by()
     )
 
 
@@ -341,14 +344,44 @@ CLOCKED_KINDS = (
 
 
 def detention_candidates(now: dt.datetime, since: dt.datetime | None):
+    """Select the detentions to plan: all clocked ones once a day, else only those changed.
+
+    Clocks move by days, so the first pass of each local day plans every current detention
+    (and those ended in the last month, so a release supersedes what it makes moot). Later
+    passes that day plan only what changed since the previous pass: the detention itself, its
+    extension orders, the person (birth date), their charges or sentences in the case, and
+    police custody (counted in hours). The dispatcher re-checks every reminder against its
+    record before sending, so a change this misses can delay a reminder, not send a wrong one.
+    """
     today = timezone.localdate(now)
-    # Recently ended ones too, so that a release supersedes the reminders it makes moot.
-    return (
-        Detention.objects.filter(kind__in=CLOCKED_KINDS, started_on__lte=today)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today - RECENTLY_ENDED))
-        .select_related("case", "person")
-        .prefetch_related("case__monitors")
+    clocked = Detention.objects.filter(kind__in=CLOCKED_KINDS, started_on__lte=today).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=today - RECENTLY_ENDED)
     )
+    if not _plans_all_detentions(now, since):
+        changed_parties = CaseParty.all_objects.filter(
+            Q(charges__updated_at__gte=since) | Q(outcomes__updated_at__gte=since)
+        ).values("person_id", "case_id")
+        clocked = clocked.filter(
+            Q(updated_at__gte=since)
+            | Q(extensions__updated_at__gte=since)
+            | Q(person__updated_at__gte=since)
+            | Q(kind=Detention.Kind.POLICE_CUSTODY, ended_on__isnull=True)
+            | Q(
+                Exists(
+                    changed_parties.filter(
+                        person_id=OuterRef("person_id"), case_id=OuterRef("case_id")
+                    )
+                )
+            )
+        ).distinct()
+    return clocked.select_related("case", "person").prefetch_related("case__monitors").order_by()
+
+
+def _plans_all_detentions(now: dt.datetime, since: dt.datetime | None) -> bool:
+    if since is None or timezone.localdate(since) != timezone.localdate(now):
+        return True
+    # A change of the rule table changes every clock.
+    return LegalRule.objects.filter(updated_at__gte=since).exists()
 
 
 def plan_detentions(detentions: Iterable[Detention], now: dt.datetime, audiences: Audiences):
@@ -454,14 +487,27 @@ def sync_reminders(
     return report
 
 
+def plan_ahead() -> dt.timedelta:
+    """Return how far ahead of their due time reminders are written to the outbox.
+
+    The pass runs every minute, so writing further ahead would only fill the table (and the
+    per-pass existence checks) with rows that are weeks from due.
+    """
+    return dt.timedelta(hours=getattr(settings, "REMINDER_PLAN_AHEAD_HOURS", 48))
+
+
 def _insert(wanted: list[Planned], *, now: dt.datetime, since: dt.datetime | None) -> int:
-    """Insert the reminders not planned yet; return how many were new."""
+    """Insert the reminders not planned yet that fall due soon; return how many were new."""
+    horizon = now + plan_ahead()
     fresh = [
         p
         for p in wanted
-        if p.deadline >= now
-        or p.offset_days <= 0
-        or (since is not None and since < p.due_at <= now)
+        if p.due_at <= horizon
+        and (
+            p.deadline >= now
+            or p.offset_days <= 0
+            or (since is not None and since < p.due_at <= now)
+        )
     ]
     if not fresh:
         return 0
@@ -476,9 +522,12 @@ def _existing_keys(planned: list[Planned]) -> set[tuple]:
     by_type: dict[str, set[int]] = defaultdict(set)
     for p in planned:
         by_type[p.record_type].add(p.record_id)
+    deadlines = {p.deadline for p in planned}
     keys: set[tuple] = set()
     for record_type, ids in by_type.items():
-        rows = Reminder.objects.filter(record_type=record_type, record_id__in=ids)
+        rows = Reminder.objects.filter(
+            record_type=record_type, record_id__in=ids, deadline__in=deadlines
+        )
         keys.update(reminder_key(row) for row in rows.only(*KEY_FIELDS))
     return keys
 

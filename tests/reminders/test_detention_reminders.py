@@ -50,43 +50,48 @@ def reminders(kind, **kw):
 def test_pretrial_review_reminders_fall_30_14_and_7_days_before_the_authorised_end(
     monitor, supervisor
 ):
-    # Misdemeanour, art. 209: 4 months authorised, 6 months at most.
+    # Misdemeanour, art. 209: 4 months authorised (1 Jan 2027), 6 months at most (1 Mar 2027).
     detention = pretrial(monitor, started_on=dt.date(2026, 9, 1))
+    end = at_day_time(dt.date(2027, 1, 1))
     run(moment(dt.date(2026, 11, 1)))
-    review = reminders(Kind.PRETRIAL_REVIEW, record_id=detention.pk)
-    end, maximum = at_day_time(dt.date(2027, 1, 1)), at_day_time(dt.date(2027, 3, 1))
-    assert set(review.values_list("deadline", "offset_days")) == {
-        (end, 30),
-        (end, 14),
-        (end, 7),
-        (maximum, 30),
-        (maximum, 14),
-        (maximum, 7),
+    assert not Reminder.objects.exists()  # weeks from due: not written yet
+    for day in (dt.date(2026, 12, 2), dt.date(2026, 12, 18), dt.date(2026, 12, 25)):
+        run(moment(day))
+    review = reminders(Kind.PRETRIAL_REVIEW, record_id=detention.pk, status="sent")
+    assert set(review.values_list("deadline", "offset_days", "recipient")) == {
+        (end, offset, user.pk) for offset in (30, 14, 7) for user in (monitor, supervisor)
     }
-    assert set(review.values_list("recipient", flat=True)) == {monitor.pk, supervisor.pk}
-    assert not review.filter(status="sent").exists()
-    run(moment(dt.date(2026, 12, 2)))
-    sent = review.filter(status="sent")
-    assert set(sent.values_list("deadline", "offset_days", "recipient")) == {
-        (end, 30, monitor.pk),
-        (end, 30, supervisor.pk),
-    }
-    notice = Notification.objects.get(user=supervisor, kind=Kind.PRETRIAL_REVIEW)
+    notice = Notification.objects.filter(user=supervisor, kind=Kind.PRETRIAL_REVIEW).first()
     assert detention.case.reference in notice.title
+    # Not extended by 1 January: from 2 January it is held beyond its limit.
+    run(moment(dt.date(2027, 1, 2)))
+    assert reminders(Kind.BEYOND_LIMIT, status="sent").count() == 2
 
 
-def test_an_extension_supersedes_the_reviews_of_the_old_end(monitor):
+def test_an_extension_ordered_today_supersedes_the_review_already_queued(monitor):
     detention = pretrial(monitor, started_on=dt.date(2026, 9, 1))
-    run(moment(dt.date(2026, 11, 1)))
-    make_extension(detention=detention, ordered_on=dt.date(2026, 11, 20), months=2)
-    run(moment(dt.date(2026, 11, 21)))
+    run(moment(dt.date(2026, 11, 30)))  # the 30-day review of 1 Jan is written (due 2 Dec)
     old_end = at_day_time(dt.date(2027, 1, 1))
+    assert reminders(Kind.PRETRIAL_REVIEW, deadline=old_end, status="pending").exists()
+    with time_machine.travel(moment(dt.date(2026, 11, 30), hour=9) + dt.timedelta(minutes=30)):
+        make_extension(detention=detention, ordered_on=dt.date(2026, 11, 30), months=2)
+    report = run(moment(dt.date(2026, 11, 30), hour=10))  # same day: only what changed
+    assert report.superseded == 1  # the monitor's (no supervisor in this test)
     assert set(
         reminders(Kind.PRETRIAL_REVIEW, deadline=old_end).values_list("status", flat=True)
     ) == {"superseded"}
-    # The authorised end is now the legal maximum, 1 March 2027.
-    pending = reminders(Kind.PRETRIAL_REVIEW, status="pending")
-    assert set(pending.values_list("deadline", flat=True)) == {at_day_time(dt.date(2027, 3, 1))}
+    assert not reminders(Kind.PRETRIAL_REVIEW, status="pending").exists()
+
+
+def test_later_passes_of_a_day_plan_only_the_detentions_that_changed(monitor):
+    pretrial(monitor, started_on=dt.date(2026, 9, 1))
+    pretrial(monitor, started_on=dt.date(2026, 5, 1))
+    first = run(moment(dt.date(2026, 11, 30)))
+    later = run(moment(dt.date(2026, 11, 30), hour=10))
+    assert first.planned > 0
+    assert later.planned == 0
+    next_day = run(moment(dt.date(2026, 12, 1)))
+    assert next_day.planned > 0
 
 
 def test_a_detention_beyond_its_limit_alerts_at_once_then_daily_until_released(monitor, supervisor):
@@ -110,29 +115,36 @@ def test_a_detention_beyond_its_limit_alerts_at_once_then_daily_until_released(m
 def test_an_unknown_offence_class_still_gets_reminders_on_the_earliest_possible_deadline(
     monitor,
 ):
+    from cases.clocks import detention_clock
+
     detention = pretrial(monitor, started_on=dt.date(2026, 9, 1), offence_class=None)
-    run(moment(dt.date(2026, 11, 1)))
-    deadlines = set(
-        reminders(Kind.PRETRIAL_REVIEW, record_id=detention.pk).values_list("deadline", flat=True)
+    clock = detention_clock(detention, today=dt.date(2026, 10, 1))
+    assert clock.class_unknown
+    earliest = min(day for _name, day in clock.deadlines())
+    run(moment(earliest - dt.timedelta(days=30)))
+    sent = reminders(Kind.PRETRIAL_REVIEW, record_id=detention.pk, status="sent")
+    assert sent.filter(deadline=at_day_time(earliest), offset_days=30).exists(), (
+        "a detention with an unknown class must never be left without reminders"
     )
-    assert deadlines, "a detention with an unknown class must never be left without reminders"
-    assert min(deadlines) <= at_day_time(dt.date(2027, 1, 1))
 
 
 def test_appeal_deadline_reminders_and_filing_supersedes_them(monitor, supervisor):
     case = make_case(monitors=[monitor])
     party = CaseParty.objects.create(case=case, person=make_person(), role=CaseParty.Role.DEFENDANT)
     outcome = make_outcome(party=party, verdict_on=dt.date(2026, 11, 28))
-    run(moment(dt.date(2026, 11, 29)))
     appeal = reminders(Kind.APPEAL_DEADLINE, record_id=outcome.pk)
     deadline = at_day_time(dt.date(2026, 12, 28))  # one month after the verdict
-    assert set(appeal.values_list("deadline", "offset_days")) == {(deadline, 7), (deadline, 2)}
     run(moment(dt.date(2026, 12, 21)))
-    assert appeal.filter(status="sent", offset_days=7).count() == 2  # monitor and supervisor
-    outcome.appeal_filed_on = dt.date(2026, 12, 22)
+    assert set(appeal.filter(status="sent").values_list("deadline", "offset_days")) == {
+        (deadline, 7)
+    }
+    assert appeal.filter(status="sent").count() == 2  # monitor and supervisor
+    run(moment(dt.date(2026, 12, 25)))  # the 2-day one (due 26 Dec) is written
+    assert appeal.filter(offset_days=2, status="pending").count() == 2
+    outcome.appeal_filed_on = dt.date(2026, 12, 25)
     outcome.appealed_by = "defendant"
     outcome.save()
-    run(moment(dt.date(2026, 12, 23)))
+    run(moment(dt.date(2026, 12, 25), hour=10))
     assert set(appeal.filter(offset_days=2).values_list("status", flat=True)) == {"superseded"}
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.models import FollowUp, Hearing
 from reminders.dispatch import deliver_reminder, run_pass
 from reminders.kinds import Kind
-from reminders.models import Digest, Notification, Reminder, ReminderPreference
+from reminders.models import Digest, Notification, PassRun, Reminder, ReminderPreference
 from tests.factories import make_case, make_followup, make_hearing
 
 pytestmark = pytest.mark.django_db
@@ -80,28 +80,38 @@ def test_delivering_the_same_reminder_twice_sends_once(monitor, monitor_case):
 
 
 def test_moving_a_hearing_supersedes_its_pending_reminders(monitor, monitor_case):
-    hearing = hearing_in(monitor_case, 5)
+    hearing = hearing_in(monitor_case, 2.5)
     run(NOW)  # the 7-day reminder goes out; the 1-day one waits
     upcoming = Reminder.objects.filter(kind=Kind.HEARING_UPCOMING)
     old = upcoming.get(status=Reminder.Status.PENDING)
-    hearing.scheduled_at = at(6)
+    hearing.scheduled_at = at(2.8)
     hearing.save()
     report = run(at(hours=1))
     old.refresh_from_db()
     assert old.status == Reminder.Status.SUPERSEDED
-    assert report.superseded == 2  # the one-day reminder and the missing-report one
+    assert report.superseded == 1
     new = upcoming.get(status=Reminder.Status.PENDING)
-    assert new.deadline == at(6) and new.offset_days == 1
+    assert new.deadline == at(2.8) and new.offset_days == 1
 
 
 def test_a_hearing_moved_out_of_the_window_is_superseded_when_due(monitor, monitor_case):
-    hearing = hearing_in(monitor_case, 5)
+    hearing = hearing_in(monitor_case, 2.5)
     run(NOW)
     hearing.scheduled_at = at(60)
     hearing.save()
-    run(at(4, hours=0.5))  # the old one-day reminder falls due: it is checked first
+    run(at(1.5, hours=0.5))  # the old one-day reminder falls due: it is checked first
     assert len(mail.outbox) == 1
-    assert Reminder.objects.get(deadline=at(5), offset_days=1).status == "superseded"
+    assert Reminder.objects.get(deadline=at(2.5), offset_days=1).status == "superseded"
+
+
+def test_reminders_are_written_to_the_outbox_only_shortly_before_they_fall_due(
+    monitor, monitor_case
+):
+    hearing_in(monitor_case, 5)
+    run(NOW)  # the 7-day one is due now; the 1-day one (due in 4 days) is not written yet
+    assert list(Reminder.objects.values_list("offset_days", flat=True)) == [7]
+    run(at(2.5))
+    assert sorted(Reminder.objects.values_list("offset_days", flat=True)) == [1, 7]
 
 
 def test_a_cancelled_hearing_sends_nothing_more(monitor, monitor_case):
@@ -201,7 +211,6 @@ def test_a_muted_kind_is_not_planned(monitor, monitor_case):
     hearing_in(monitor_case, 3)
     run(NOW)
     assert not Reminder.objects.filter(kind=Kind.HEARING_UPCOMING).exists()
-    assert Reminder.objects.filter(kind=Kind.HEARING_REPORT_MISSING).exists()
     assert not mail.outbox
 
 
@@ -277,6 +286,7 @@ def test_stuck_reminders_are_queued_again(monitor, monitor_case, settings):
 def test_a_pass_costs_the_same_queries_for_one_or_many_hearings(monitor, other_monitor):
     def queries_for_pass(n: int) -> int:
         Reminder.objects.all().delete()
+        PassRun.objects.all().delete()  # both passes plan as the first pass of a day
         Hearing.objects.all().delete()
         for _ in range(n):
             hearing_in(make_case(monitors=[monitor, other_monitor]), 3)

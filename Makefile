@@ -13,12 +13,13 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  v=$$($$p -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$p || echo $$p; } && break; \
 	done)
 
-.PHONY: help run test install venv migrate seed serve lint format lock bench clean
+.PHONY: help run test install venv migrate seed serve lint format lock bench clean scan
 
 help:
 	@echo "make run   - install, migrate, load the report's cases and demo users, serve on http://$(HOST):$(PORT)/"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make lint  - ruff"
+	@echo "make scan  - security scans: wapiti and sqlmap against gunicorn on loopback (PostgreSQL, apt wapiti sqlmap)"
 	@echo "make lock  - re-pin requirements.lock from pyproject.toml (needs network)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -49,6 +50,11 @@ test: export DEMO_MODE = 1
 test: install
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# wapiti and sqlmap against a production-like gunicorn on 127.0.0.1, logged in as a field
+# monitor and a supervisor; fails on any finding or 5xx (README "Security scans").
+scan: install
+	VENV=$(VENV) security/scan.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -71,6 +71,8 @@ def test_every_refused_authorisation_is_logged_with_user_and_path(
         m.startswith("permission_denied user='exporter'") and f"path='{url}'" in m
         for m in lines(security_log)
     )
+    denied = audit_events().get(action="denied")
+    assert denied.actor == exporter and url in denied.detail
 
 
 def test_an_expired_session_says_why_in_the_log(security_log, settings, client_for, monitor):

@@ -33,6 +33,52 @@ def fuzzy_widgets(*prefixes: str) -> dict:
     return widgets
 
 
+class BoundedDateTimeField(forms.DateTimeField):
+    """A date and time that refuses years the time-zone conversion cannot hold (no 500)."""
+
+    def to_python(self, value):
+        try:
+            result = super().to_python(value)
+        except OverflowError:
+            result = None
+            invalid = True
+        else:
+            invalid = result is not None and not (MIN_YEAR <= result.year <= MAX_YEAR)
+        if invalid:
+            raise ValidationError(
+                _("Enter a date between the years %(min)s and %(max)s."),
+                code="invalid",
+                params={"min": MIN_YEAR, "max": MAX_YEAR},
+            )
+        return result
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice that refuses ids no database integer can hold (no 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except (TypeError, ValueError):
+                continue  # the parent's own check explains it
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+# Fields swapped for their bounded subclass (same state, stricter parsing) on every form.
+BOUNDED = {
+    forms.DateTimeField: BoundedDateTimeField,
+    forms.ModelMultipleChoiceField: BoundedModelMultipleChoiceField,
+}
+
+
 class VersionedModelForm(forms.ModelForm):
     """A model form that carries the version of the record it was opened at (hidden).
 
@@ -44,6 +90,10 @@ class VersionedModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            bounded = BOUNDED.get(type(field))
+            if bounded is not None:
+                field.__class__ = bounded  # a subclass that adds checks, no state
         if self.editing:
             self.fields["version"].initial = self.instance.version
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.models import Case, CaseParty, Charge, Offence, Person
 
-from .base import VersionedModelForm, fuzzy_fields, fuzzy_widgets
+from .base import BoundedModelMultipleChoiceField, VersionedModelForm, fuzzy_fields, fuzzy_widgets
 
 
-class MonitorChoiceField(forms.ModelMultipleChoiceField):
+class MonitorChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
 

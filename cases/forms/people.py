@@ -35,3 +35,14 @@ class PersonForm(VersionedModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"birth_on": _("Born (day, or any day of the month or year)")}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        person = self.instance
+        if user is not None and person.pk and person.is_protected:
+            from cases import access
+
+            if not access.sees_protected_identities(user):
+                # Neither shown nor changeable: the real identity, and the protection itself.
+                for name in (*Person.protected_identity_fields, "is_protected", "pseudonym"):
+                    self.fields.pop(name, None)

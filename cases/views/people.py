@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from cases import access
 from cases.clocks import detention_clocks
 from cases.filters import PersonFilter
 from cases.forms import PersonForm
@@ -47,6 +48,9 @@ class PersonDetail(RecordDetailView):
         for detention in detentions:
             detention.clock = clocks[detention.pk]
         context["detentions"] = detentions
+        context["identity_visible"] = not person.is_protected or access.sees_protected_identities(
+            user
+        )
         return context
 
 
@@ -58,6 +62,9 @@ class PersonCreate(RecordCreateView):
 class PersonUpdate(RecordUpdateView):
     model = Person
     form_class = PersonForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
 
 class PersonDelete(RecordDeleteView):

@@ -193,17 +193,6 @@ EDGES = {
 }
 
 
-BUG_HUGE_ID = (
-    "BUG: a number too large for the database in a many-to-many choice answers 500: "
-    "ModelMultipleChoiceField._check_values filters on it unguarded, SQLite raises "
-    "OverflowError 'Python int too large to convert to SQLite INTEGER' (PostgreSQL: out of "
-    "range); CaseForm.monitors and PersonForm.roles"
-)
-BUG_YEAR_ONE = (
-    "BUG: a date-time at the start of year 1 answers 500: the form accepts 0001-01-01T00:00 "
-    "local time (UTC+7), saving converts it to UTC, year 0, and raises OverflowError 'date "
-    "value out of range'; Hearing.scheduled_at, Detention.arrested_at, custody_arrival_at"
-)
 KNOWN_500: dict = {}  # every 500 found here was fixed (see git log); add new ones as xfail
 
 

@@ -27,16 +27,6 @@ SECRETS = {
 PSEUDONYM = "Witness Seven"
 NOT_CLEARED = ("monitor", "other", "exporter")
 
-BUG_EDIT_FORM = (
-    "BUG: the person edit form (/persons/<pk>/edit/) shows a protected person's name, Khmer "
-    "name, aliases, contact details and notes to every field monitor, assigned or not "
-    "(PersonForm renders every identity field; the monitor may also overwrite them)"
-)
-BUG_DETAIL_NOTES = (
-    "BUG: the person page (/persons/<pk>/) shows a protected person's notes to field monitors "
-    "and exporters (templates/cases/person_detail.html prints person.notes unconditionally; "
-    "notes are one of Person.protected_identity_fields)"
-)
 KNOWN_LEAKS: dict = {}  # the person edit form and the notes leaks were fixed
 
 

@@ -18,13 +18,8 @@ COPY . .
 ARG BUILD_SECRET_KEY=build-only-not-a-secret
 RUN DJANGO_SECRET_KEY=$BUILD_SECRET_KEY python manage.py collectstatic --noinput
 
-# Compiled translations (*.mo) are not in git: build them here, then drop gettext again.
-RUN if [ -d locale ]; then \
-        apt-get update \
-        && apt-get install -y --no-install-recommends gettext \
-        && DJANGO_SECRET_KEY=$BUILD_SECRET_KEY python manage.py compilemessages \
-        && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*; \
-    fi
+# Compiled translations (*.mo) are not in git: build them here (pure Python, no gettext).
+RUN DJANGO_SECRET_KEY=$BUILD_SECRET_KEY python manage.py compile_catalogues
 
 RUN useradd --system --uid 1000 --home-dir /app monitoring \
     && mkdir -p /app/media \

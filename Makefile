@@ -13,12 +13,14 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  v=$$($$p -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$p || echo $$p; } && break; \
 	done)
 
-.PHONY: help run test install venv migrate seed serve lint format lock bench clean scan
+.PHONY: help run test install venv migrate seed serve lint format lock bench clean scan messages catalogues
 
 help:
 	@echo "make run   - install, migrate, load the report's cases and demo users, serve on http://$(HOST):$(PORT)/"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make lint  - ruff"
+	@echo "make messages - collect the strings to translate into locale/km/LC_MESSAGES/django.po (needs GNU gettext)"
+	@echo "make catalogues - compile every locale/*/LC_MESSAGES/*.po to .mo (polib; make run and make test do it)"
 	@echo "make scan  - security scans: wapiti and sqlmap against gunicorn on loopback (PostgreSQL, apt wapiti sqlmap)"
 	@echo "make lock  - re-pin requirements.lock from pyproject.toml (needs network)"
 
@@ -43,18 +45,27 @@ run: export DEMO_MODE ?= 1
 run: export DJANGO_DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	$(PY) manage.py compile_catalogues
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: export DEMO_MODE = 1
 test: install
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) manage.py compile_catalogues >/dev/null
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # wapiti and sqlmap against a production-like gunicorn on 127.0.0.1, logged in as a field
 # monitor and a supervisor; fails on any finding or 5xx (README "Security scans").
 scan: install
 	VENV=$(VENV) security/scan.sh
+
+# Translations (README "Languages"): collect the strings into the Khmer catalogue (xgettext,
+# from GNU gettext, is needed here only); `make run` and `make test` compile it with polib.
+messages: install
+	$(PY) manage.py makemessages -l km --ignore=.venv --ignore=tests --ignore=security --ignore=bench --no-obsolete
+
+catalogues: install
+	$(PY) manage.py compile_catalogues
 
 lint: install
 	$(VENV)/bin/ruff check .

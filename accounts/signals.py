@@ -10,16 +10,18 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from . import sessions, two_factor
+from . import language, sessions, two_factor
 from .events import record_event
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.logged_in")
 def logged_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
-    """Start the session clock, ask for a code when the user has a second factor, log it."""
+    """Start the session clock, ask for a code when the user has a second factor, log it;
+    keep the user's saved language in the session (pages then read no setting)."""
     if request is None:
         return
     sessions.start(request.session, now=time.time())
+    language.remember(request.session, language.saved_language(user))
     if two_factor.has_two_factor(user):
         request.session[two_factor.OTP_PENDING] = True
     record_event("login", request=request, user=user)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("two-factor/set-up/", views.enrol, name="enrol"),
     path("two-factor/backup-codes/", views.backup_codes, name="backup-codes"),
     path("two-factor/turn-off/", views.disable, name="disable"),
+    path("language/", views.switch_language, name="language"),
 ]

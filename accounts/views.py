@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -17,13 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import defaults
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from . import two_factor
+from . import language, two_factor
 from .decorators import ENROL, VERIFY, two_factor_allowed
 from .events import record_event
 from .forms import ConfirmAppForm, PasswordCheckForm, VerifyCodeForm
@@ -196,6 +197,9 @@ def security(request: HttpRequest) -> HttpResponse:
         "required": settings.REQUIRE_2FA and two_factor.requires_two_factor(user),
         "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
         "absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
+        "language_form": language.LanguageForm(
+            initial={"language": request.session.get(language.SESSION_KEY, "")}
+        ),
     }
     return render(request, "accounts/security.html", context)
 
@@ -232,6 +236,27 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         if form.has_error("old_password") and count_failure(self.request, stage="password_check"):
             return redirect(settings.LOGIN_URL)
         return super().form_invalid(form)
+
+
+# Language ----------------------------------------------------------------------------------
+
+
+@login_not_required  # the login page switches too (a cookie)
+@two_factor_allowed(VERIFY, ENROL)
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface's language: saved for a logged-in user, in a cookie for all."""
+    response = redirect(next_url(request))
+    form = language.LanguageForm(request.POST)
+    if not form.is_valid():  # as Django's set_language: an unknown language changes nothing
+        return response
+    chosen = form.cleaned_data["language"]
+    # Saved once the user is fully logged in; before the second factor, this browser only.
+    if request.user.is_authenticated and not request.session.get(two_factor.OTP_PENDING):
+        language.save_language(user=request.user, language=chosen)
+        language.remember(request.session, chosen)
+    language.set_cookie(response, chosen)
+    return response
 
 
 # Errors ----------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ class ValueFormatter:
 
 def format_date(value: str) -> str:
     try:
-        return formats.date_format(dt.date.fromisoformat(value), "j F Y")
+        return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
     except (TypeError, ValueError):
         return str(value)
 
@@ -212,7 +212,7 @@ def format_datetime(value: str) -> str:
         return str(value)
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return formats.date_format(moment, "j F Y, H:i")
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 def show_events(events: Iterable[AuditEvent], user) -> list[ShownEvent]:
@@ -245,7 +245,7 @@ def describe_conflict(record: models.Model, *, based_on: int, user, label: str) 
         ) % {
             "record": label,
             "actor": latest.actor_label,
-            "when": formats.date_format(timezone.localtime(latest.at), "j F Y, H:i"),
+            "when": formats.date_format(timezone.localtime(latest.at), "DATETIME_FORMAT"),
         }
     else:
         message = _(

@@ -18,7 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from .models import Action
 from .trail import diff, is_sensitive, record, serialise, snapshot
 
-AUDITED_APPS = ("cases",)
+AUDITED_APPS = ("cases", "observations")
 RAW_DETAIL = "raw save (fixture load)"
 
 

@@ -360,7 +360,7 @@ def offence_class_of(charges: Iterable[Charge]) -> str:
 
 def age_band_of(person: Person, day: dt.date) -> tuple[str, tuple[str, ...]]:
     """Return the age band on a day ("adult", "minor", "child") and notes on any doubt."""
-    when = {"date": date_format(day, "j F Y")}
+    when = {"date": date_format(day, "DATE_FORMAT")}
     if person.birth_on is None:
         return AgeBand.ADULT, (_("Birth date not recorded: the adult limits are used."),)
     minor = person.is_minor_on(day)
@@ -716,7 +716,7 @@ def pretrial_draft(
 
 def no_rule_note(start: dt.date) -> str:
     return _("No pretrial rule was in force on %(date)s: see the rule table.") % {
-        "date": date_format(start, "j F Y")
+        "date": date_format(start, "DATE_FORMAT")
     }
 
 

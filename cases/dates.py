@@ -65,22 +65,22 @@ class FuzzyDate:
 
     def __str__(self) -> str:
         if self.precision == Precision.DAY:
-            return date_format(self.on, "j F Y")
+            return date_format(self.on, "DATE_FORMAT")
         if self.precision == Precision.MONTH:
-            return date_format(self.on, "F Y")
+            return date_format(self.on, "YEAR_MONTH_FORMAT")
         if self.precision == Precision.YEAR:
             return str(self.on.year)
         if self.precision == Precision.AFTER:
-            return _("after %(date)s") % {"date": date_format(self.on, "j F Y")}
+            return _("after %(date)s") % {"date": date_format(self.on, "DATE_FORMAT")}
         if self.until is None:
-            return _("after %(date)s") % {"date": date_format(self.on, "j F Y")}
+            return _("after %(date)s") % {"date": date_format(self.on, "DATE_FORMAT")}
         if self.on.year == self.until.year:
-            start = date_format(self.on, "j F")
+            start = date_format(self.on, "MONTH_DAY_FORMAT")
         else:
-            start = date_format(self.on, "j F Y")
+            start = date_format(self.on, "DATE_FORMAT")
         return _("between %(start)s and %(end)s") % {
             "start": start,
-            "end": date_format(self.until, "j F Y"),
+            "end": date_format(self.until, "DATE_FORMAT"),
         }
 
 

@@ -63,6 +63,7 @@ class Kind(models.TextChoices):
     DETENTION = "detention", gettext_lazy("Arrests and detentions")
     CHARGE = "charge", gettext_lazy("Charges")
     HEARING = "hearing", gettext_lazy("Hearings")
+    OBSERVATION = "observation", gettext_lazy("Fair-trial observations")
     OUTCOME = "outcome", gettext_lazy("Verdicts and appeals")
     FOLLOWUP = "followup", gettext_lazy("Follow-ups")
     DEADLINE = "deadline", gettext_lazy("Legal deadlines")
@@ -76,11 +77,12 @@ class Event(IntEnum):
     CHARGE = 2
     EXTENSION = 3
     HEARING = 4
-    VERDICT = 5
-    APPEAL = 6
-    DETENTION_END = 7
-    FOLLOWUP = 8
-    DEADLINE = 9  # the last day allowed: after whatever else happened that day
+    OBSERVATION = 5  # what a monitor saw at a hearing: right after the hearing itself
+    VERDICT = 6
+    APPEAL = 7
+    DETENTION_END = 8
+    FOLLOWUP = 9
+    DEADLINE = 10  # the last day allowed: after whatever else happened that day
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def build_timeline(
         Kind.DETENTION: detention_entries,
         Kind.CHARGE: charge_entries,
         Kind.HEARING: hearing_entries,
+        Kind.OBSERVATION: observation_entries,
         Kind.OUTCOME: outcome_entries,
         Kind.FOLLOWUP: followup_entries,
         Kind.DEADLINE: deadline_entries,
@@ -167,12 +170,12 @@ def on_fuzzy(value: FuzzyDate | None) -> dict:
 def on_datetime(value: dt.datetime, *, time_known: bool = True) -> dict:
     """Return the date fields of an entry for a moment, with its time when it is known."""
     local = timezone.localtime(value)
-    shown = date_format(local, "j F Y, H:i") if time_known else date_format(local, "j F Y")
+    shown = date_format(local, "DATETIME_FORMAT" if time_known else "DATE_FORMAT")
     return {"day": local.date(), "when": shown, "at": value if time_known else None}
 
 
 def on_day(value: dt.date) -> dict:
-    return {"day": value, "when": date_format(value, "j F Y")}
+    return {"day": value, "when": date_format(value, "DATE_FORMAT")}
 
 
 def party_name(party: CaseParty | None, user) -> str:
@@ -294,6 +297,51 @@ def hearing_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineE
             is_future=hearing.status == Hearing.Status.SCHEDULED and moment > now,
             pk=hearing.pk,
             **on_datetime(moment, time_known=time_known),
+        )
+
+
+def observation_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield submitted fair-trial observations; one with a violation is flagged."""
+    # Imported here: observations builds on cases, not the other way round.
+    from observations.models import Observation, Verdict
+
+    if not user.has_perm("observations.view_observation"):
+        return
+    observations = (
+        Observation.objects.of_case(case)
+        .submitted()
+        .select_related("hearing", "observer")
+        .annotate(
+            violated=models.Count("answers", filter=models.Q(answers__verdict=Verdict.VIOLATED)),
+            respected=models.Count("answers", filter=models.Q(answers__verdict=Verdict.RESPECTED)),
+        )
+    )
+    for observation in observations:
+        hearing = observation.hearing
+        moment = hearing.held_at or hearing.scheduled_at
+        observer = observation.observer.get_full_name() or observation.observer.get_username()
+        if observation.violated:
+            title = ngettext(
+                "Hearing observed: %(count)s right violated",
+                "Hearing observed: %(count)s rights violated",
+                observation.violated,
+            ) % {"count": observation.violated}
+        else:
+            title = _("Hearing observed: no violation recorded")
+        detail = _("By %(observer)s · %(respected)s respected, %(violated)s violated") % {
+            "observer": observer,
+            "respected": observation.respected,
+            "violated": observation.violated,
+        }
+        yield TimelineEntry(
+            kind=Kind.OBSERVATION,
+            event=Event.OBSERVATION,
+            title=title,
+            detail=detail,
+            url=observation.get_absolute_url(),
+            severity="danger" if observation.violated else "",
+            pk=observation.pk,
+            **on_datetime(moment, time_known=hearing.time_known or hearing.held_at is not None),
         )
 
 

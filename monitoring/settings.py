@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cases",
     "reminders",
     "audit",
+    "observations",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.UserLanguageMiddleware",  # after authentication: the user's language
     "audit.middleware.AuditMiddleware",  # after authentication: the actor is the user
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -172,6 +174,8 @@ SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("km", _("Khmer"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per language: "1 January 2023", "1 ខែ មករា ឆ្នាំ 2023" (README "Languages").
+FORMAT_MODULE_PATH = ["monitoring.formats"]
 TIME_ZONE = "Asia/Phnom_Penh"
 USE_I18N = True
 USE_TZ = True
@@ -190,6 +194,13 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# No MEDIA_URL: attachments are never served as static files, only through a view that checks
+# who may see the case. Limits per kind of attachment, in megabytes.
+ATTACHMENT_MAX_MB = {
+    "photo": int(os.environ.get("ATTACHMENT_PHOTO_MAX_MB", "10")),
+    "audio": int(os.environ.get("ATTACHMENT_AUDIO_MAX_MB", "25")),
+    "document": int(os.environ.get("ATTACHMENT_DOCUMENT_MAX_MB", "10")),
+}
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", home, name="home"),
     path("", include("reminders.urls")),
+    path("", include("observations.urls")),
     path("", include("cases.urls")),
     path("", include("audit.urls")),
 ]

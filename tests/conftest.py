@@ -2,8 +2,25 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import make_user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_media_root(tmp_path_factory):
+    """Keep the files tests upload (observation attachments) out of the project's media/."""
+    from django.conf import settings as django_settings
+
+    django_settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def back_to_the_default_language():
+    """Leave no language active after a test: a request in Khmer leaves Khmer active in the
+    thread (LocaleMiddleware never deactivates), which would change what later tests render."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -39,20 +39,27 @@ def sort_header(context, field: str, label: str, param: str = "o"):
     current = request.GET.get(param, "")
     query = request.GET.copy()
     query.pop("page", None)
+    # The state is told in words: aria-sort belongs on the <th>, not on the link inside it.
     if current == field:
         query[param] = f"-{field}"
-        arrow, state = "▲", "ascending"
+        arrow, state = "▲", _("sorted ascending")
     elif current == f"-{field}":
         query[param] = field
-        arrow, state = "▼", "descending"
+        arrow, state = "▼", _("sorted descending")
     else:
         query[param] = field
-        arrow, state = "", "none"
+        return format_html(
+            '<a href="?{}" title="{}">{}</a>',
+            query.urlencode(),
+            _("Sort by %(label)s") % {"label": label},
+            label,
+        )
     return format_html(
-        '<a href="?{}" aria-sort="{}" title="{}">{} {}</a>',
+        '<a href="?{}" title="{}">{} <span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden"> ({})</span></a>',
         query.urlencode(),
-        state,
         _("Sort by %(label)s") % {"label": label},
         label,
         arrow,
+        state,
     )

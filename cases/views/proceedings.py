@@ -48,7 +48,7 @@ class ServiceFormMixin:
 
 
 def local_datetime(value) -> str:
-    return formats.date_format(timezone.localtime(value), "j F Y, H:i")
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 # Hearings

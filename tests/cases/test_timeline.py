@@ -192,12 +192,13 @@ def test_one_query_per_source_whatever_the_number_of_events(django_assert_num_qu
     case = make_case(monitors=[monitor])
     busy(case, n)
     monitor.has_perm("cases.view_case")  # load the permission cache, as the view has
-    # detentions + their extensions, charges, hearings, outcomes, follow-ups; then the legal
-    # deadlines through cases.clocks: detentions + extensions, charges, rules, outcomes
-    with django_assert_num_queries(11):
+    # detentions + their extensions, charges, hearings, fair-trial observations, outcomes,
+    # follow-ups; then the legal deadlines through cases.clocks: detentions + extensions,
+    # charges, rules, outcomes
+    with django_assert_num_queries(12):
         entries = build_timeline(case, user=monitor, now=NOW)
     assert len(entries) == 10 * n  # each verdict has its appeal deadline
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         build_timeline(case, user=monitor, kinds=set(Kind.values) - {Kind.DEADLINE}, now=NOW)
     with django_assert_num_queries(1):
         build_timeline(case, user=monitor, kinds={"hearing"}, now=NOW)

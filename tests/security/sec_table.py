@@ -126,6 +126,9 @@ def credentials(world, records, role):
 VALID = {
     "login": credentials,
     "accounts:security": valid(password=PASSWORD),
+    # Back to the home page, not to the login page the form comes from (a redirect to it
+    # would read as "sent to log in").
+    "accounts:language": valid(language="km", next="/"),
     "accounts:password-change": valid(
         old_password=PASSWORD,
         new_password1="a fresh passphrase 2026",
@@ -154,6 +157,8 @@ VALID = {
         ordered_on=lambda w, r: (today() - dt.timedelta(days=5)).isoformat(), months="1"
     ),
     "cases:followup-create": valid(kind="letter", description="A letter to the prison"),
+    "observations:assess": valid(grade="C", reasoning="Counsel was sent out twice."),
+    "observations:quick-hearing": valid(scheduled_at="2031-06-03T08:30", kind="trial"),
     "cases:detention-release": valid(
         **{"release-ended_on": lambda w, r: today().isoformat(), "release-end_reason": "bail"}
     ),
@@ -192,6 +197,7 @@ def case_entries(variant: str) -> list[Entry]:
         {**WRITERS, "other": 404, "exporter": PERMISSION_FIRST} if restricted else WRITERS
     )
     person_delete = DELETE["normal"]  # a monitor or an exporter may delete no person at all
+    observe = {**change, "exporter": PERMISSION_FIRST}
     # Only the release and transition forms post here; their page is the detention's.
     action = {**change, **{r: 405 for r, s in change.items() if s == 200}}
     return [
@@ -247,6 +253,29 @@ def case_entries(variant: str) -> list[Entry]:
         form("cases:person-delete", record("person"), person_delete),
         # The history is for supervisors: refused by permission before the record is read.
         page("audit:history", history_of, SUPERVISORS),
+        # Fair-trial observation: an exporter may read observations but never write one.
+        form("observations:observe", record("hearing", "hearing_pk"), observe),
+        Entry(
+            "observations:autosave",
+            record("hearing", "hearing_pk"),
+            NOT_GET,
+            observe,  # a JSON answer (200), never a redirect
+            variant,
+            source="-",
+        ),
+        page("observations:observation-detail", record("observation"), view),
+        page("observations:attachment", record("attachment"), view),
+        page("observations:case-observations", record("case", "case_pk"), view),
+        form("observations:assess", record("case", "case_pk"), SUPERVISORS),
+        Entry(
+            "observations:quick-hearing",
+            record("case"),
+            NOT_GET,
+            posted(change, exporter=PERMISSION_FIRST),
+            variant,
+            source="cases:case-detail",
+            valid=VALID["observations:quick-hearing"],
+        ),
     ]
 
 
@@ -296,6 +325,14 @@ TABLE: list[Entry] = [
     plain("accounts:enrol", SELF_SERVICE, SELF_SERVICE),
     plain("accounts:backup-codes", statuses(302), statuses(302), source="-"),
     plain("accounts:disable", statuses(302), statuses(302), source="-"),
+    # The language switch of every page's footer (the login page's too): POST only, anonymous
+    # included (a cookie); a logged-in user's choice is saved.
+    plain(
+        "accounts:language",
+        statuses(405, anonymous=405),
+        statuses(302, anonymous=302),
+        source="login",
+    ),
     plain("reminders:notification-list", EVERYONE),
     plain("reminders:notification-read-all", NOT_GET, statuses(302), source="-"),
     plain("reminders:preferences", SELF_SERVICE, posted(SELF_SERVICE)),
@@ -310,6 +347,7 @@ TABLE: list[Entry] = [
     # Issuing a feed shows the page again with its new address (once).
     plain("reminders:calendar", SELF_SERVICE, SELF_SERVICE),
     plain("cases:case-list", EVERYONE),
+    plain("observations:today", EVERYONE),
     plain("cases:case-create", WRITERS, posted(WRITERS)),
     plain("cases:clock-dashboard", SUPERVISORS),
     plain("cases:deleted-list", SUPERVISORS),

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from types import SimpleNamespace
 
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
 from cases.models import Detention
 from cases.services.records import delete_record
+from observations.attachments import sniff
+from observations.services import attach_files, submit_observation
 from reminders.models import CalendarFeed, Notification
 from tests.factories import (
     make_case,
@@ -84,7 +87,24 @@ def case_records(*, restricted: bool, monitor, court, facility, offence, group, 
         detention=detention, ordered_on=timezone.localdate() - dt.timedelta(days=10)
     )
     followup = make_followup(case=case, owner=monitor, addressed_to=organisation)
+    observed = make_hearing(
+        case=case, court=court, scheduled_at=timezone.now() - dt.timedelta(days=20)
+    )
+    observation, _ = submit_observation(
+        hearing=observed,
+        observer=monitor,
+        by=monitor,
+        fields={"result": "held"},
+        answers={},
+        token=None,
+    )
+    photo = ContentFile(b"\xff\xd8\xff\xe0" + b"\x00" * 64, name="court-list.jpg")
+    [attachment] = attach_files(
+        observation=observation, uploads=[(photo, sniff(photo.read(16)), label)], by=monitor
+    )
     return SimpleNamespace(
+        observation=observation,
+        attachment=attachment,
         case=case,
         person=person,
         party=party,

@@ -143,6 +143,7 @@ def test_a_restricted_record_answers_as_a_missing_one(entry, world, clients):
         case_pk=MISSING_PK,
         party_pk=MISSING_PK,
         detention_pk=MISSING_PK,
+        hearing_pk=MISSING_PK,
     )
     assert real != missing
     for role in OUTSIDERS:

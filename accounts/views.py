@@ -81,14 +81,14 @@ def verify(request: HttpRequest) -> HttpResponse:
     """Ask a user who gave their password for a code from their app or a backup code."""
     if request.user.is_verified() or not two_factor.has_two_factor(request.user):
         request.session.pop(two_factor.OTP_PENDING, None)
-        return redirect(next_url(request))
+        return HttpResponseRedirect(next_url(request))
     form = VerifyCodeForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             complete_verification(request, form.device)
             if isinstance(form.device, StaticDevice):
                 warn_backup_code_used(request)
-            return redirect(next_url(request))
+            return HttpResponseRedirect(next_url(request))
         if count_failure(request, stage="code"):
             return redirect(settings.LOGIN_URL)  # Axes' middleware shows the lockout page
     return render(request, "accounts/verify.html", {"form": form, "next": next_url(request)})
@@ -246,7 +246,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface's language: saved for a logged-in user, in a cookie for all."""
-    response = redirect(next_url(request))
+    response = HttpResponseRedirect(next_url(request))
     form = language.LanguageForm(request.POST)
     if not form.is_valid():  # as Django's set_language: an unknown language changes nothing
         return response

@@ -191,3 +191,11 @@ def test_a_session_older_than_the_setting_reads_it_once(client_for, monitor, cas
     assert setting_reads(client, url) == 1
     assert setting_reads(client, url) == 0  # kept in the session
     assert OPENED_KM in page(client, case).text
+
+
+def test_a_next_that_is_a_bare_word_is_a_relative_address_not_a_view_name(client):
+    """A scanner's ``next=wvenw2tw9e`` once reached redirect(), which took it for a URL name
+    and answered 500; it is a relative address like any other."""
+    response = client.post(reverse("accounts:language"), {"language": "km", "next": "wvenw2tw9e"})
+    assert response.status_code == 302
+    assert response.url == "wvenw2tw9e"

@@ -76,8 +76,11 @@ def client_for(db):
     return login
 
 
+PROJECT_APPS = ("cases", "reminders", "audit", "observations", "accounts")
+
+
 def reseed_migration_data(connection) -> None:
-    """Run the data migrations again (roles, groups, permissions, legal rules).
+    """Run the data migrations again (roles, groups, permissions, legal rules, checklist).
 
     A transactional test (the real-worker tests) ends with a flush, which empties what the data
     migrations wrote; with ``--reuse-db`` the next session would start without it. Every seed
@@ -91,7 +94,7 @@ def reseed_migration_data(connection) -> None:
     for leaf in loader.graph.leaf_nodes():
         plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
     for node in plan:
-        if node[0] not in ("cases", "reminders", "audit"):
+        if node[0] not in PROJECT_APPS:
             continue
         for operation in loader.graph.nodes[node].operations:
             if isinstance(operation, RunPython):
@@ -107,9 +110,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
     from cases.models import LegalRule
+    from observations.models import Checklist
 
     with django_db_blocker.unblock():
-        if not Group.objects.filter(name="Supervisor").exists() or not LegalRule.objects.exists():
+        if (
+            not Group.objects.filter(name="Supervisor").exists()
+            or not LegalRule.objects.exists()
+            or not Checklist.objects.exists()
+        ):
             reseed_migration_data(connection)
             if hasattr(connection, "_test_serialized_contents"):
                 connection._test_serialized_contents = connection.creation.serialize_db_to_string()

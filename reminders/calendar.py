@@ -15,12 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from accounts.language import saved_language
 from cases.models import Case, Hearing
 
 from .kinds import Kind
@@ -241,4 +243,6 @@ def build_feed(user, *, base_url: str, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     base_url = base_url.rstrip("/")
     host = urlsplit(base_url).hostname or "localhost"
-    return render_calendar(events_for(user, host=host, base_url=base_url, now=now), now=now)
+    # Fetched by a calendar app, not a browser: in the language the user saved.
+    with translation.override(saved_language(user) or settings.LANGUAGE_CODE):
+        return render_calendar(events_for(user, host=host, base_url=base_url, now=now), now=now)

@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from accounts.language import saved_language
+
 from .kinds import Kind
 from .messages import compose, load_record
 from .models import Digest, Notification, PassRun, Reminder, ReminderPreference
@@ -249,7 +251,7 @@ def deliver_reminder(*, reminder_id: int) -> str:
             return "superseded"
         user = reminder.recipient
         preference = _preference(user)
-        with override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
+        with override(saved_language(user) or settings.LANGUAGE_CODE):
             message = compose(reminder, record)
         reminder.attempts += 1
         Notification.objects.get_or_create(
@@ -323,12 +325,15 @@ def send_digests(*, now: dt.datetime) -> int:
             )
             digest.reminders = len(notices)
             digest.save(update_fields=["reminders"])
-            lines = [("! " if urgent else "- ") + title for title, urgent in notices] or [
-                _("Nothing new in the last 24 hours.")
-            ]
+            with override(saved_language(user) or settings.LANGUAGE_CODE):
+                lines = [("! " if urgent else "- ") + title for title, urgent in notices] or [
+                    _("Nothing new in the last 24 hours.")
+                ]
+                subject = f"[{_('Case monitoring')}] " + _("Daily digest, %(day)s") % {
+                    "day": day.isoformat()
+                }
             EmailMessage(
-                subject=f"[{_('Case monitoring')}] "
-                + _("Daily digest, %(day)s") % {"day": day.isoformat()},
+                subject=subject,
                 body="\n".join([*lines, "", settings.SITE_URL.rstrip("/") + "/notifications/"]),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[user.email],

@@ -384,3 +384,14 @@ def test_feed_queries_do_not_grow_with_events(monitor):
         remind(monitor, record=make_detention(case=other), deadline=days(n + 30))
         remind(monitor, kind=Kind.FOLLOWUP_DUE, record=make_followup(case=other))
     assert count() == one
+
+
+def test_the_feed_speaks_the_language_its_owner_saved(monitor):
+    from accounts.language import save_language
+
+    case = make_case(monitors=[monitor])
+    hearing = make_hearing(case=case, scheduled_at=days(3), kind=Hearing.Kind.TRIAL)
+    save_language(user=monitor, language="km")
+    summary = str(events_of(fetch(monitor))[f"hearing-{hearing.pk}@testserver"]["SUMMARY"])
+    assert any("\u1780" <= char <= "\u17ff" for char in summary), summary
+    assert str(case.pk) in summary

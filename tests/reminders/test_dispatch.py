@@ -304,3 +304,19 @@ def test_run_reminders_without_redis_delivers_in_process(monitor, monitor_case, 
         call_command("run_reminders")
     assert "claimed 1" in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_a_reminder_speaks_the_language_its_recipient_saved(monitor, other_monitor):
+    from accounts.language import save_language
+
+    save_language(user=monitor, language="km")
+    case = make_case(monitors=[monitor, other_monitor])
+    hearing_in(case, 3)
+    run(NOW)
+    khmer = Notification.objects.get(user=monitor)
+    english = Notification.objects.get(user=other_monitor)
+    assert any("\u1780" <= char <= "\u17ff" for char in khmer.title), khmer.title
+    assert english.title.isascii(), english.title
+    assert khmer.title != english.title
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert any("\u1780" <= char <= "\u17ff" for char in subjects[monitor.email])

@@ -107,6 +107,9 @@ def test_a_monitor_logs_a_hearing_through_a_dropped_connection(phone, log_in):
     assert "Counsel ordered out of the courtroom." in violated.nth(1).inner_text()
     row = page.locator(f"#rollup-{items['logistics-announced'].code}")
     assert row.locator("td.n-respected").inner_text() == "1"
+    assert_accessible(page)
+    page.goto(observation.get_absolute_url())
+    assert_accessible(page)
     page.goto(case.get_absolute_url())
     assert "2 violations recorded" in page.locator("#fair-trial ~ p").first.inner_text()
     assert_accessible(page)

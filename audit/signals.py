@@ -41,9 +41,11 @@ def after_save(sender, instance, created, raw, using, update_fields, **kwargs) -
     if before is None:
         action, changes = Action.CREATE, diff({}, snapshot(instance))
     else:
-        changes = diff(before, snapshot(instance, fields=update_fields))
+        after = snapshot(instance, fields=update_fields)
+        changes = diff(before, after)
         if update_fields is not None:
-            changes = {name: pair for name, pair in changes.items() if name in before}
+            # Only the saved columns changed: the others are absent from ``after``, not empty.
+            changes = {name: pair for name, pair in changes.items() if name in after}
         if not changes:
             return
         action = _action_of(changes)

@@ -29,9 +29,11 @@ from .models import (
     Detention,
     DetentionExtension,
     DetentionFacility,
+    DuplicateDismissal,
     FollowUp,
     Hearing,
     LegalRule,
+    MergeRecord,
     Offence,
     Organisation,
     Person,
@@ -609,3 +611,42 @@ class LegalRuleAdmin(RecordAdmin):
         ),
         (None, {"fields": ["notes", TIMESTAMPS]}),
     ]
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(RecordAdmin):
+    """Read only: merges are made and undone on the screens, which check every step."""
+
+    list_display = ["__str__", "survivor", "merged", "merged_by", "created_at", "undone_at"]
+    list_select_related = ["survivor", "merged", "merged_by"]
+    search_fields = ["=survivor__pk", "=merged__pk", "note"]
+    readonly_fields = [
+        "survivor",
+        "merged",
+        "merged_by",
+        "journal",
+        "is_protected",
+        "note",
+        "undone_at",
+        "undone_by",
+        *TIMESTAMPS,
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DuplicateDismissal)
+class DuplicateDismissalAdmin(RecordAdmin):
+    list_display = ["__str__", "person_low", "person_high", "dismissed_by", "created_at"]
+    list_select_related = ["person_low", "person_high", "dismissed_by"]
+    search_fields = ["=person_low__pk", "=person_high__pk", "note"]
+    autocomplete_fields = ["person_low", "person_high"]
+    readonly_fields = TIMESTAMPS
+    fields = ["person_low", "person_high", "dismissed_by", "note", TIMESTAMPS]

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "reminders",
     "audit",
     "observations",
+    "imports",
+    "exports",
+    "stats",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +205,13 @@ ATTACHMENT_MAX_MB = {
     "audio": int(os.environ.get("ATTACHMENT_AUDIO_MAX_MB", "25")),
     "document": int(os.environ.get("ATTACHMENT_DOCUMENT_MAX_MB", "10")),
 }
+# Imports (imports/, README "Imports"): the largest file, its most rows, what an .xlsx may
+# unpack to (a zip bomb is refused before it is read), days reports and unconfirmed files
+# are kept.
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "10"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+IMPORT_MAX_UNPACKED_MB = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "100"))
+IMPORT_KEEP_DAYS = int(os.environ.get("IMPORT_KEEP_DAYS", "7"))
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -282,6 +293,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # pass a minute. Without Redis, `manage.py run_reminders --loop` runs the same pass.
 CELERY_BEAT_SCHEDULE = {
     "reminder-pass": {"task": "reminders.tasks.reminder_pass", "schedule": 60.0},
+    "export-purge": {"task": "exports.tasks.purge_exports", "schedule": 3600.0},
 }
 
 # Reminders. Offsets are days before the deadline (negative: after); see reminders/kinds.py.
@@ -306,6 +318,17 @@ PRETRIAL_CREDIT = float(os.environ.get("PRETRIAL_CREDIT", "1.0"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 PAGINATE_BY = int(os.environ.get("PAGINATE_BY", "50"))
+
+# Exports (exports/, README "Exports"). XLSX exports of more rows than this are built in the
+# background (Celery with Redis, else a thread of the web process); CSV always streams.
+EXPORT_XLSX_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_XLSX_DIRECT_MAX_ROWS", "2000"))
+# Rows fetched and written at once; hours a ready file's one-time link lives; background
+# exports at once in a web process (without Redis); seconds without progress before a
+# background export counts as dead (its process was restarted).
+EXPORT_CHUNK_ROWS = int(os.environ.get("EXPORT_CHUNK_ROWS", "2000"))
+EXPORT_LINK_HOURS = int(os.environ.get("EXPORT_LINK_HOURS", "24"))
+EXPORT_THREADS = int(os.environ.get("EXPORT_THREADS", "2"))
+EXPORT_STALE_SECONDS = int(os.environ.get("EXPORT_STALE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

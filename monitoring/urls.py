@@ -16,6 +16,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("reminders.urls")),
     path("", include("observations.urls")),
+    path("", include("search.urls")),
+    path("", include("stats.urls")),
+    path("", include("exports.urls")),
+    path("", include("imports.urls")),
     path("", include("cases.urls")),
     path("", include("audit.urls")),
 ]

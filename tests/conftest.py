@@ -76,7 +76,7 @@ def client_for(db):
     return login
 
 
-PROJECT_APPS = ("cases", "reminders", "audit", "observations", "accounts")
+PROJECT_APPS = ("cases", "reminders", "audit", "observations", "accounts", "exports")
 
 
 def reseed_migration_data(connection) -> None:

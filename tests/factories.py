@@ -25,9 +25,11 @@ from cases.models import (
     Detention,
     DetentionExtension,
     DetentionFacility,
+    DuplicateDismissal,
     FollowUp,
     Hearing,
     LegalRule,
+    MergeRecord,
     Offence,
     OffenceClass,
     Organisation,
@@ -213,3 +215,18 @@ def make_legal_rule(**kw) -> LegalRule:
     kw.setdefault("confidence", "high")
     kw.setdefault("effective_from", dt.date(2007, 8, 10))
     return LegalRule.objects.create(**kw)
+
+
+def make_merge_record(**kw) -> MergeRecord:
+    """Return the record of a merge (two new people; nothing moved): a row to test with."""
+    kw.setdefault("survivor", make_person())
+    kw.setdefault("merged", make_person())
+    return MergeRecord.objects.create(**kw)
+
+
+def make_dismissal(**kw) -> DuplicateDismissal:
+    """Return a pair of new people dismissed as not duplicates."""
+    first, second = make_person(), make_person()
+    kw.setdefault("person_low", first)
+    kw.setdefault("person_high", second)
+    return DuplicateDismissal.objects.create(**kw)

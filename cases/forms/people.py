@@ -46,3 +46,15 @@ class PersonForm(VersionedModelForm):
                 # Neither shown nor changeable: the real identity, and the protection itself.
                 for name in (*Person.protected_identity_fields, "is_protected", "pseudonym"):
                     self.fields.pop(name, None)
+
+    def duplicate_probe(self) -> dict:
+        """Return what the duplicate check compares: the names and the known facts."""
+        person = self.instance  # filled from the cleaned data by the model form's validation
+        return {
+            "name": person.name if person.is_named else "",
+            "aliases": person.aliases,
+            "name_khmer": person.name_khmer,
+            "sex": person.sex,
+            "birth_on": person.birth_on,
+            "birth_until": person.birth_until,
+        }

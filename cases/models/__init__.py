@@ -2,6 +2,7 @@ from .base import EditConflict, FuzzyDatesModel, SoftDeletable, Sourced, TimeSta
 from .cases import Case, CaseParty, Charge, Offence, OffenceClass
 from .detentions import Detention, DetentionExtension
 from .followups import FollowUp
+from .merges import DuplicateDismissal, MergeRecord
 from .people import Affiliation, Organisation, Person, PersonGroup, Role, Sex
 from .places import Court, DetentionFacility, Province
 from .proceedings import Currency, Hearing, Instance, TrialOutcome, format_months
@@ -19,6 +20,7 @@ __all__ = [
     "Detention",
     "DetentionExtension",
     "DetentionFacility",
+    "DuplicateDismissal",
     "EditConflict",
     "FollowUp",
     "FuzzyDatesModel",
@@ -26,6 +28,7 @@ __all__ = [
     "Instance",
     "LegalRule",
     "Measure",
+    "MergeRecord",
     "Offence",
     "OffenceClass",
     "Organisation",

@@ -130,6 +130,10 @@ class CaseQuerySet(models.QuerySet):
     def for_detail(self):
         return self.select_related("court").prefetch_related("monitors")
 
+    def for_export(self):
+        """Return the cases with their defendant count (the court is read through values())."""
+        return self.with_defendant_count()
+
 
 class Case(SoftDeletable, FuzzyDatesModel):
     class Category(models.TextChoices):

@@ -41,6 +41,10 @@ class DetentionQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("person", "case", "facility")
 
+    def for_export(self):
+        """Return the rows an export reads; it selects related columns by name (values())."""
+        return self.select_related("person", "case", "facility")
+
 
 class Detention(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):

@@ -39,6 +39,10 @@ class FollowUpQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("case", "person", "addressed_to", "owner")
 
+    def for_export(self):
+        """Return the rows an export reads; it selects related columns by name (values())."""
+        return self.select_related("case", "person", "addressed_to", "owner")
+
 
 class FollowUp(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):

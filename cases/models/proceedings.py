@@ -42,6 +42,10 @@ class HearingQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("case", "court", "monitor")
 
+    def for_export(self):
+        """Return the rows an export reads; it selects related columns by name (values())."""
+        return self.select_related("case", "court", "monitor")
+
 
 class Hearing(SoftDeletable, FuzzyDatesModel):
     class Kind(models.TextChoices):

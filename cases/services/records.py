@@ -119,6 +119,11 @@ def restore_record(*, record: SoftDeletable, by) -> list[SoftDeletable]:
     record = type(record).all_objects.select_for_update().get(pk=record.pk)
     if not record.is_deleted:
         raise ValidationError(_("This record is not deleted."))
+    if getattr(record, "merged_into_id", None) is not None:
+        # Its links were moved to another person: only undoing the merge puts them back.
+        raise ValidationError(
+            _("This person was merged into another: undo the merge instead (Merges of people).")
+        )
     parents = deleted_parents(record)
     if parents:
         raise ValidationError(

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from cases import access
 from cases.clocks import detention_clocks
+from cases.duplicate_finder import matches_for_new
 from cases.filters import PersonFilter
 from cases.forms import PersonForm
 from cases.models import CaseParty, Charge, Detention, Person
@@ -55,8 +56,18 @@ class PersonDetail(RecordDetailView):
 
 
 class PersonCreate(RecordCreateView):
+    """Create a person; first show the people they may already be, until "create anyway"."""
+
     model = Person
     form_class = PersonForm
+    template_name = "cases/person_form.html"
+
+    def form_valid(self, form):
+        if not self.request.POST.get("create_anyway"):
+            found = matches_for_new(self.request.user, **form.duplicate_probe())
+            if found:
+                return self.render_to_response(self.get_context_data(form=form, duplicates=found))
+        return super().form_valid(form)
 
 
 class PersonUpdate(RecordUpdateView):

@@ -358,3 +358,17 @@ def test_no_bulk_write_on_a_domain_model_escapes_the_audit_trail():
                 continue
             found += unaudited_bulk_writes(path.read_text(), str(path.relative_to(ROOT)))
     assert found == [], "QuerySet.update()/bulk_create() bypass the audit signals: " + str(found)
+
+
+def test_a_save_of_some_fields_records_only_those_fields(supervisor):
+    """A soft delete saves ``deleted_at`` (and the version) alone: its event must not claim
+    that every other column became empty."""
+    from cases.services.records import delete_record
+    from tests.factories import make_detention
+
+    detention = make_detention()
+    delete_record(record=detention, by=supervisor)
+    event = AuditEvent.objects.filter(model="cases.detention", action="delete").latest("pk")
+    assert "deleted_at" in event.changes
+    assert "kind" not in event.changes
+    assert "started_on" not in event.changes

@@ -18,9 +18,11 @@ from cases.models import (
     Detention,
     DetentionExtension,
     DetentionFacility,
+    DuplicateDismissal,
     FollowUp,
     Hearing,
     LegalRule,
+    MergeRecord,
     Offence,
     Person,
     TrialOutcome,
@@ -92,6 +94,22 @@ def affiliation_end_before_start():
 
 def facility_without_capacity():
     return DetentionFacility(name="Prey Sar", kind=DetentionFacility.Kind.PRISON, capacity=0)
+
+
+def merge_into_self():
+    person = make_person()
+    return MergeRecord(survivor=person, merged=person)
+
+
+def dismissal_twice():
+    first, second = make_person(), make_person()
+    DuplicateDismissal.objects.create(person_low=first, person_high=second)
+    return DuplicateDismissal(person_low=first, person_high=second)
+
+
+def dismissal_upside_down():
+    first, second = make_person(), make_person()
+    return DuplicateDismissal(person_low=second, person_high=first)
 
 
 def offence_twice():
@@ -248,6 +266,24 @@ ALREADY_EXISTS = "already exists."
 # constraint name, maker, field full_clean() should name, message (or its end)[, why it
 # fails today: the full_clean() test is then an expected failure]
 CONSTRAINTS = [
+    (
+        "mergerecord_two_people",
+        merge_into_self,
+        "merged",
+        "A person cannot be merged into themselves.",
+    ),
+    (
+        "dismissal_unique_pair",
+        dismissal_twice,
+        NON_FIELD_ERRORS,
+        "This pair is already dismissed.",
+    ),
+    (
+        "dismissal_ordered_pair",
+        dismissal_upside_down,
+        "person_high",
+        "The first person must have the smaller number.",
+    ),
     ("person_birth_range_ordered", person_birth_range, "birth_until", BAD_RANGE),
     (
         "person_protected_has_pseudonym",

@@ -118,6 +118,18 @@ def valid(**fields):
     return build
 
 
+def people_csv():
+    """Return a small valid file to upload, read whole by every post that sends it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    class Rewound(SimpleUploadedFile):
+        def read(self, *args):
+            self.seek(0)
+            return super().read(*args)
+
+    return Rewound("people.csv", b"name,sex\nSec Import,woman\n", "text/csv")
+
+
 def credentials(world, records, role):
     user = world.users.get(role, world.users["monitor"])
     return {"username": user.get_username(), "password": PASSWORD}
@@ -158,6 +170,7 @@ VALID = {
     ),
     "cases:followup-create": valid(kind="letter", description="A letter to the prison"),
     "observations:assess": valid(grade="C", reasoning="Counsel was sent out twice."),
+    "imports:import-list": valid(kind="persons", file=lambda w, r: people_csv()),
     "observations:quick-hearing": valid(scheduled_at="2031-06-03T08:30", kind="trial"),
     "cases:detention-release": valid(
         **{"release-ended_on": lambda w, r: today().isoformat(), "release-end_reason": "bail"}
@@ -309,6 +322,52 @@ SELF_SERVICE = statuses(200)  # a logged-in user's own account pages
 OWN_NOTIFICATION = statuses(404, monitor=302)  # the notification is the assigned monitor's
 NOT_GET = statuses(405)
 
+EXPORTERS = statuses(200, monitor=403, other=403)
+OWN_EXPORT = statuses(404, monitor=403, other=403, exporter=200)
+
+
+def export_entries() -> list[Entry]:
+    """Return one entry per list and format: /exports/cases.csv, /exports/cases.xlsx..."""
+    return [
+        plain(
+            "exports:export",
+            EXPORTERS,
+            kwargs=lambda world, records, n=name, f=fmt: {"list_name": n, "fmt": f},
+            variant=f"{name}.{fmt}",
+        )
+        for name in ("people", "cases", "hearings", "detentions", "followups", "facilities")
+        for fmt in ("csv", "xlsx")
+    ]
+
+
+def export_job(world, records) -> dict:
+    return {"pk": world.export_job.pk}
+
+
+def export_download(world, records) -> dict:
+    return {"pk": world.export_job.pk, "token": world.export_job.token}
+
+
+OWN_IMPORT = statuses(403, supervisor=200, admin=404)
+
+
+def import_job(world, records) -> dict:
+    return {"pk": world.import_job.pk}
+
+
+def import_template(world, records) -> dict:
+    return {"kind": "detentions", "file_format": "xlsx"}
+
+
+def duplicate_pair(world, records) -> dict:
+    """Return the variant's defendant and the person in no case (merged into the first)."""
+    return {"pk": records.person.pk, "other_pk": world.loose_person.pk}
+
+
+def merge_record(world, records) -> dict:
+    return {"pk": world.merge_record.pk}
+
+
 TABLE: list[Entry] = [
     # Public: the login page and the calendar feed (its token is the key).
     plain("login", statuses(200, anonymous=200), statuses(302, anonymous=302)),
@@ -383,6 +442,60 @@ TABLE: list[Entry] = [
         statuses(LOGIN, admin=200),
         source="-",
         read_only=True,
+    ),
+    # Search: every role reads it; what it finds follows visible_to (tests/search/).
+    plain("search:search", EVERYONE),
+    # Statistics: every role that sees cases; the counts follow visible_to (tests/stats/).
+    plain("stats:statistics", EVERYONE),
+    plain("stats:download", EVERYONE),
+    # Exports: the lists with their filters, for whoever has cases.export_case (exporters,
+    # supervisors, admins); a background export's pages and one-time file are its owner's
+    # alone (the exporter's here): anyone else with the permission gets 404.
+    plain("exports:history", EXPORTERS),
+    *export_entries(),
+    plain("exports:job", OWN_EXPORT, kwargs=export_job),
+    plain("exports:job-status", OWN_EXPORT, kwargs=export_job),
+    plain("exports:download", OWN_EXPORT, kwargs=export_download),
+    # Imports: supervisors and admins; a job is its uploader's (the supervisor's here): an
+    # admin gets 404, roles that may not import get 403 before any job is looked up.
+    plain("imports:import-list", SUPERVISORS, posted(SUPERVISORS)),
+    plain("imports:template", SUPERVISORS, kwargs=import_template),
+    plain("imports:job", OWN_IMPORT, kwargs=import_job),
+    plain("imports:job-status", OWN_IMPORT, kwargs=import_job),
+    plain(
+        "imports:job-confirm", NOT_GET, posted(OWN_IMPORT), kwargs=import_job, source="imports:job"
+    ),
+    plain(
+        "imports:job-cancel", NOT_GET, posted(OWN_IMPORT), kwargs=import_job, source="imports:job"
+    ),
+    # Duplicate people: supervisors (and admins) only, refused by permission before any
+    # person is read; a merge posts its confirmation page's form (really merging, rolled back).
+    plain("cases:person-duplicates", SUPERVISORS),
+    plain(
+        "cases:person-duplicate-dismiss",
+        NOT_GET,
+        posted(SUPERVISORS),
+        kwargs=duplicate_pair,
+        source="-",
+    ),
+    *[
+        plain(
+            "cases:person-merge",
+            SUPERVISORS,
+            posted(SUPERVISORS),
+            kwargs=duplicate_pair,
+            variant=variant,
+        )
+        for variant in ("normal", "restricted")
+    ],
+    plain("cases:merge-list", SUPERVISORS),
+    plain("cases:merge-detail", SUPERVISORS, kwargs=merge_record),
+    plain(
+        "cases:merge-undo",
+        NOT_GET,
+        posted(SUPERVISORS),
+        kwargs=merge_record,
+        source="cases:merge-detail",
     ),
     *case_entries("normal"),
     *case_entries("restricted"),

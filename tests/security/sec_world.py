@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases.models import Detention
+from cases.services.merge import merge_people
 from cases.services.records import delete_record
 from observations.attachments import sniff
 from observations.services import attach_files, submit_observation
@@ -63,6 +64,9 @@ class World:
     deleted: object  # a follow-up a supervisor deleted (to restore)
     notification: object  # the assigned monitor's
     feed_token: str  # the assigned monitor's calendar feed
+    merge_record: object = None  # a supervisor's merge of two people in no case (to undo)
+    export_job: object = None  # the exporter's background export, ready to download once
+    import_job: object = None  # the supervisor's import, checked and waiting for confirmation
 
 
 def case_records(*, restricted: bool, monitor, court, facility, offence, group, organisation):
@@ -162,7 +166,57 @@ def build_world() -> World:
         deleted=doomed,
         notification=notification,
         feed_token=CalendarFeed.issue(users["monitor"]),
+        merge_record=merge_people(
+            survivor=make_person(name="Sec Merge Survivor"),
+            merged=make_person(name="Sec Merge Retired"),
+            by=users["supervisor"],
+        ),
+        export_job=ready_export(users["exporter"]),
+        import_job=checked_import(users["supervisor"]),
     )
+
+
+def ready_export(user):
+    """Return a background export of ``user`` whose file waits for its one-time download."""
+    import uuid
+
+    from exports.models import ExportJob, export_folder
+
+    job = ExportJob.objects.create(
+        user=user,
+        list_name="cases",
+        format="xlsx",
+        profile="redacted",
+        background=True,
+        status=ExportJob.Status.READY,
+        token="sec-world-token",
+        file_name=f"sec-world-{uuid.uuid4().hex}.xlsx",
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    export_folder().mkdir(parents=True, exist_ok=True)
+    job.path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+    return job
+
+
+def checked_import(user):
+    """Return an import of ``user``, checked and waiting for its confirmation."""
+    from imports.models import ImportJob, ImportRow
+
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.PERSONS,
+        file_format=ImportJob.Format.CSV,
+        status=ImportJob.Status.READY,
+        original_name="people.csv",
+        sha256="0" * 64,
+        created_by=user,
+        total_rows=1,
+        processed_rows=1,
+        planned={"create": {"person": 1}},
+    )
+    ImportRow.objects.create(
+        job=job, number=2, actions=[{"verb": "create", "text": "New person “Sec Import”"}]
+    )
+    return job
 
 
 def logged_in_clients(world, django_db_blocker, **options) -> dict[str, Client]:

@@ -163,6 +163,8 @@ def job_status(request, pk):
 def job_confirm(request, pk):
     """Import the checked rows (once: a second confirmation changes nothing)."""
     job = own_job(request, pk)
+    if not KINDS[job.kind].may_import(request.user):  # the permissions changed since the upload
+        raise PermissionDenied(_("You may no longer import this kind of file."))
     if services.confirm_job(job=job, by=request.user):
         messages.success(request, _("Import confirmed: the rows are being written."))
     elif job.status in (ImportJob.Status.IMPORTING, ImportJob.Status.DONE):

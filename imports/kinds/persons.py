@@ -152,7 +152,10 @@ def warn_namesakes(row: RowCheck, run: Run, person: Person, *, id_column: str) -
                 "Rows %(rows)s add someone with a like name: check none is this person.",
                 len(found.rows),
             )
-            % {"rows": ", ".join(str(number) for number in found.rows)},
+            % {
+                "rows": ", ".join(str(number) for number in found.rows[:10])
+                + (", …" if len(found.rows) > 10 else "")
+            },
         )
     run.namesakes.add(person, row.number)
 

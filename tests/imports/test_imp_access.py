@@ -83,3 +83,19 @@ def test_the_menu_links_to_imports_for_importers_only(client_for, supervisor, mo
     link = f'href="{reverse("imports:import-list")}"'
     assert link in client_for(supervisor).get("/").content.decode()
     assert link not in client_for(monitor).get("/").content.decode()
+
+
+def test_an_uploader_who_lost_the_permission_cannot_confirm(client_for, supervisor, job):
+    from django.contrib.auth.models import Permission
+
+    supervisor.groups.clear()
+    supervisor.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="cases",
+            codename__in=["manage_all_cases", "add_case", "change_case"],
+        )
+    )  # still an importer of cases, no longer of people
+    client = client_for(supervisor)
+    assert client.post(reverse("imports:job-confirm", args=[job.pk])).status_code == 403
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY

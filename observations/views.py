@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -108,9 +109,9 @@ def observe(request, hearing_pk):
     return _render_page(request, hearing, observation, form, checklist_form, attachment_form)
 
 
-def _render_page(request, hearing, observation, form, checklist_form, attachment_form, **extra):
-    import uuid
-
+def _render_page(
+    request, hearing, observation, form, checklist_form, attachment_form, *, status=200
+):
     if not form.is_bound:
         form.fields["submit_token"].initial = uuid.uuid4()
         form.fields["draft_seq"].initial = observation.draft_seq if observation else 0
@@ -125,9 +126,8 @@ def _render_page(request, hearing, observation, form, checklist_form, attachment
             "checklist_form": checklist_form,
             "attachment_form": attachment_form,
             "attachments": list(observation.attachments.all()) if observation else [],
-            **extra,
         },
-        status=extra.pop("status", 200) if "status" in extra else 200,
+        status=status,
     )
 
 
@@ -146,7 +146,7 @@ def _save_page(request, hearing, observation, checklist):
         for name in services.OBSERVATION_FIELDS
         if name in getattr(form, "cleaned_data", {})
     }
-    seq = form.cleaned_data.get("draft_seq") if "draft_seq" in form.cleaned_data else None
+    seq = form.cleaned_data.get("draft_seq")
     if not (form_ok and checklist_ok and files_ok):
         # Keep what is valid on the server too: nothing typed is lost to one bad field.
         saved, _applied = services.save_draft(

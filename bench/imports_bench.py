@@ -35,7 +35,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 
 from cases.models import Case, DetentionFacility, Offence  # noqa: E402
-from imports import runner, services  # noqa: E402
+from imports import services  # noqa: E402
 
 
 def peak_mib() -> float:
@@ -215,7 +215,7 @@ def main() -> None:
     facility, case, offence = reference_data(tag)
     content = as_file(rows(args.rows, tag, facility, case, offence), args.format)
     upload = SimpleUploadedFile(f"bench.{args.format}", content)
-    runner.dispatch = lambda job_id, step: None  # no worker, no thread: the steps run here
+    services.enqueue = lambda job_id, step: None  # no worker, no thread: the steps run here
     job = services.create_job(kind="detentions", upload=upload, file_format=args.format, by=user)
 
     result = {"rows": args.rows, "format": args.format, "bytes": len(content)}

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from cases import access
 from cases.duplicates import POSSIBLE, Match, Named, NameIndex, Pair
 from cases.models import CaseParty, DuplicateDismissal, Person
+from monitoring import background
 
 FIELDS = (
     "pk",
@@ -197,14 +198,7 @@ def _search_in_background(user, key: tuple, signature_: dict, cleared: bool) -> 
 
 def start_in_background(work) -> None:
     """Run ``work`` in a daemon thread (tests replace this to run it at once)."""
-
-    def run() -> None:
-        try:
-            work()
-        finally:
-            connections.close_all()  # the thread's own connections
-
-    threading.Thread(target=run, name="duplicate-search", daemon=True).start()
+    background.run_in_thread(work, name="duplicate-search")
 
 
 def forget() -> None:

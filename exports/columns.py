@@ -2,7 +2,8 @@
 
 An accessor names the ``values_list()`` fields it reads and how to turn them into a cell. A
 cell is typed: text, a number, a date or a naive local datetime, or ``None``; both writers
-share the converted rows. Every text cell is neutralised here, once, for both formats.
+share the converted rows. Every text cell is neutralised here (``exports/spreadsheet.py``), once,
+for both formats.
 """
 
 from __future__ import annotations
@@ -17,16 +18,7 @@ from django.utils.translation import gettext as _
 from cases.dates import FuzzyDate
 
 from .models import Profile
-
-# A spreadsheet reads a cell starting with one of these as a formula (or as the start of one).
-FORMULA_STARTS = frozenset("=+-@\t\r")
-
-
-def neutralise(text: str) -> str:
-    """Return ``text`` with a leading apostrophe when a spreadsheet would run it as a formula."""
-    if text and text[0] in FORMULA_STARTS:
-        return "'" + text
-    return text
+from .spreadsheet import RISKY_FIRST, neutralise
 
 
 @dataclass(frozen=True)
@@ -156,12 +148,13 @@ def compile_columns(columns: Sequence[Column], profile: str, context: Context) -
 def converter(steps) -> Callable[[tuple], list]:
     """Return the function turning one selected row into the export's cells.
 
-    It is generated as one expression per cell (``row[3]``, ``_r4(row[5], row[6])``, the
-    formula check inline) because it runs for every row: a loop over the columns calling a
-    getter, a renderer and a check per cell took three times as long (README "Exports").
+    It is generated as one expression per cell (``row[3]``, ``_r4(row[5], row[6])``; a text
+    cell calls ``neutralise`` only when its first character could start a formula) because it
+    runs for every row: a loop over the columns calling a getter, a renderer and a check per
+    cell took three times as long (README "Exports").
     The generated text holds only indexes and names made here, never data.
     """
-    namespace: dict = {"S": FORMULA_STARTS}
+    namespace: dict = {"R": RISKY_FIRST, "N": neutralise}
     cells = []
     for number, (indexes, render, text) in enumerate(steps):
         arguments = ", ".join(f"row[{index}]" for index in indexes)
@@ -172,7 +165,7 @@ def converter(steps) -> Callable[[tuple], list]:
             value = f"_r{number}({arguments})"
         if text:
             kind = " and v.__class__ is str" if render is not None else ""
-            value = f'("\'" + v if (v := {value}){kind} and v[0] in S else v)'
+            value = f"(N(v) if (v := {value}){kind} and v[0] in R else v)"
         cells.append(value)
     source = "def convert(row):\n    return [" + ", ".join(cells) + "]\n"
     exec(compile(source, "<export columns>", "exec"), namespace)  # noqa: S102 (see docstring)

@@ -13,24 +13,25 @@ import io
 import logging
 import os
 import secrets
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
 
 import audit
 from audit.models import Action
+from monitoring import background
 
 from .columns import Context, Plan, compile_columns
 from .lists import LISTS, ExportList
 from .models import ExportJob, Format, Profile, export_folder
+from .spreadsheet import BOM
 from .xlsx import SheetWriter
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def start_export(
     purge_exports()
     filters = filter_query(query)
     total = export_list.rows(user=user, profile=profile, query=QueryDict(filters)).count()
-    background = fmt == Format.XLSX and total > settings.EXPORT_XLSX_DIRECT_MAX_ROWS
+    later = fmt == Format.XLSX and total > settings.EXPORT_XLSX_DIRECT_MAX_ROWS
     now = timezone.now()
     job = ExportJob.objects.create(
         user=user,
@@ -92,12 +93,12 @@ def start_export(
         profile=profile,
         query=filters,
         language=translation.get_language() or settings.LANGUAGE_CODE,
-        background=background,
-        status=ExportJob.Status.QUEUED if background else ExportJob.Status.RUNNING,
+        background=later,
+        status=ExportJob.Status.QUEUED if later else ExportJob.Status.RUNNING,
         total_rows=total,
-        started_at=None if background else now,
+        started_at=None if later else now,
         heartbeat_at=now,
-        token=secrets.token_urlsafe(32) if background else "",
+        token=secrets.token_urlsafe(32) if later else "",
     )
     audit.record(
         action=Action.EXPORT,
@@ -111,7 +112,7 @@ def start_export(
             "filter": filters or "(none)",
         },
     )
-    if background:
+    if later:
         transaction.on_commit(lambda: dispatch(job.pk))
     return job
 
@@ -136,7 +137,7 @@ def csv_chunks(job: ExportJob, rows: QuerySet) -> Iterator[bytes]:
             plan = plan_for(LISTS[job.list_name], job.profile)
             buffer = io.StringIO()
             writer = csv.writer(buffer)
-            buffer.write("\ufeff")
+            buffer.write(BOM)
             writer.writerow(plan.headers)
             for batch in batches(plan, rows, settings.EXPORT_CHUNK_ROWS):
                 writer.writerows(batch)
@@ -199,56 +200,16 @@ def file_name_for(job: ExportJob) -> str:
 
 
 def dispatch(job_id: int) -> None:
-    """Queue the job on Celery when Redis is configured, else run it in a thread of this process."""
-    if settings.REDIS_URL:
-        from .tasks import build_export
+    """Build the job on Celery when Redis is configured, else in a thread of this process.
 
-        try:
-            build_export.apply_async(
-                args=[job_id], queue=settings.CELERY_TASK_DEFAULT_QUEUE, retry=False
-            )
-            return
-        except Exception:  # the broker is unreachable: do the work here rather than not at all
-            log.warning("could not queue export %s; building it in the web process", job_id)
-    run_in_thread(job_id)
-
-
-_threads: list[threading.Thread] = []
-_slots_lock = threading.Lock()
-_slots: threading.BoundedSemaphore | None = None
-
-
-def _thread_slots() -> threading.BoundedSemaphore:
-    global _slots
-    with _slots_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(max(1, settings.EXPORT_THREADS))
-        return _slots
-
-
-def run_in_thread(job_id: int) -> threading.Thread:
-    """Build the job in a daemon thread; at most ``EXPORT_THREADS`` run at once."""
-
-    def work() -> None:
-        try:
-            with _thread_slots():
-                run_export_job(job_id=job_id)
-        except Exception:
-            log.exception("export %s failed in its thread", job_id)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=work, name=f"export-{job_id}", daemon=True)
-    _threads[:] = [t for t in _threads if t.is_alive()]
-    _threads.append(thread)
-    thread.start()
-    return thread
-
-
-def wait_for_threads(timeout: float = 60) -> None:
-    """Wait for the export threads of this process (tests, and a clean shutdown)."""
-    for thread in list(_threads):
-        thread.join(timeout)
+    At most ``EXPORT_THREADS`` export threads run at once (``monitoring/background.py``).
+    """
+    background.submit(
+        "exports.tasks.build_export",
+        job_id,
+        name=f"export-{job_id}",
+        limit=settings.EXPORT_THREADS,
+    )
 
 
 def claim(job_id: int, *, now: dt.datetime) -> ExportJob | None:

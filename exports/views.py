@@ -36,9 +36,9 @@ from .services import (
     take_download,
     xlsx_now,
 )
+from .spreadsheet import CSV_TYPE, XLSX_TYPE
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {Format.CSV: "text/csv; charset=utf-8", Format.XLSX: XLSX_TYPE}
+CONTENT_TYPES = {Format.CSV: CSV_TYPE, Format.XLSX: XLSX_TYPE}
 HISTORY_PAGE = 25
 
 

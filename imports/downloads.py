@@ -1,24 +1,27 @@
-"""The blank files to fill: for each kind, a CSV and an XLSX with the header row and hints.
+"""The blank files to fill (for each kind, a CSV and an XLSX with the header row and hints),
+and a checked file's errors as CSV.
 
 The CSV has the header and one row of hints (its first cell starts with "# ", so an import
 skips it). The XLSX has the header on its first sheet, drop-down lists for the columns with
 fixed values, a README sheet (each column: required, meaning, allowed values, example) and
-the names recorded for the reference columns (facilities, courts, offences, groups).
+the names recorded for the reference columns (facilities, courts, offences, groups). Every text
+cell goes through the exports' formula check (``exports/spreadsheet.py``): a recorded name is typed
+by users, and openpyxl would write one starting with "=" as a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
 from cases.models import Court, DetentionFacility, Offence, PersonGroup
+from exports.spreadsheet import BOM, CSV_TYPE, XLSX_TYPE, csv_bytes, neutralise
 
 from .kinds import KINDS, Column, Kind
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows of the data sheet offered a drop-down list (the rest accept any text as well).
 LIST_ROWS = 5000
 
@@ -44,17 +47,17 @@ def hint(column: Column) -> str:
 
 def template_csv(kind: Kind) -> bytes:
     """Return the CSV template: UTF-8 with a BOM (so Excel reads Khmer), header, hint row."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow([column.name for column in kind.columns])
     hints = [hint(column) for column in kind.columns]
     hints[0] = "# " + hints[0]
-    writer.writerow(hints)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes([[column.name for column in kind.columns], hints])
 
 
 def reference_lists() -> dict[str, list[str]]:
-    """Return the names recorded for the reference columns, as a file must spell them."""
+    """Return the names recorded for the reference columns, as a file must spell them.
+
+    A name a spreadsheet would read as a formula is written with a leading apostrophe in the
+    template; the import accepts it so (``Run._table``).
+    """
     offences = [
         f"{offence.article} — {offence.name}" if offence.article else offence.name
         for offence in Offence.objects.order_by("article", "name")
@@ -71,7 +74,7 @@ def template_xlsx(kind: Kind) -> bytes:
     """Return the XLSX template: data sheet first (the one an import reads), then README."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
@@ -89,9 +92,14 @@ def template_xlsx(kind: Kind) -> bytes:
         cell.font = Font(bold=True)
     for column in kind.columns:
         allowed = "\n".join(column.allowed()) if column.allowed else ""
-        readme.append(
-            [column.name, required_text(kind, column), str(column.help), allowed, column.example]
-        )
+        cells = [
+            column.name,
+            required_text(kind, column),
+            str(column.help),
+            allowed,
+            column.example,
+        ]
+        readme.append([neutralise(str(cell)) for cell in cells])
     for letter, width in zip("ABCDE", (18, 16, 60, 40, 20), strict=True):
         readme.column_dimensions[letter].width = width
     for row in readme.iter_rows(min_row=2):
@@ -118,12 +126,12 @@ def template_xlsx(kind: Kind) -> bytes:
         letter = get_column_letter(list_column)
         lists.cell(row=1, column=list_column, value=column.name).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=list_column, value=value)
+            lists.cell(row=row, column=list_column, value=neutralise(value))
         if column.allowed or column.name in ("facility", "court", "group"):
             # A suggestion, not a lock: the import also takes labels, Khmer and other spellings.
             validation = DataValidation(
                 type="list",
-                formula1=f"={lists.title}!${letter}$2:${letter}${len(values) + 1}",
+                formula1=f"={quote_sheetname(lists.title)}!${letter}$2:${letter}${len(values) + 1}",
                 allow_blank=True,
                 showErrorMessage=False,
             )
@@ -140,5 +148,33 @@ def template_file(kind_key: str, file_format: str) -> tuple[bytes, str, str]:
     kind = KINDS[kind_key]
     name = f"import-{kind.key}.{file_format}"
     if file_format == "csv":
-        return template_csv(kind), CSV_CONTENT_TYPE, name
-    return template_xlsx(kind), XLSX_CONTENT_TYPE, name
+        return template_csv(kind), CSV_TYPE, name
+    return template_xlsx(kind), XLSX_TYPE, name
+
+
+def errors_csv(job) -> Iterator[bytes]:
+    """Return a job's errors as CSV chunks, one line each: row number, column, value, message.
+
+    UTF-8 with a BOM (Excel reads Khmer); the values come from the uploaded file, so every
+    text cell goes through the formula check. Read in batches: one query per 500 report rows.
+    The header is translated now, in the request's language, not while the response streams.
+    """
+    header = [_("row"), _("column"), _("value"), _("message")]
+    rows = job.rows.with_errors().only("number", "errors").iterator(chunk_size=500)
+    return _error_lines(header, rows)
+
+
+def _error_lines(header: list[str], rows) -> Iterator[bytes]:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    out.write(BOM)
+    writer.writerow(header)
+    for number, row in enumerate(rows, start=1):
+        for error in row.errors:
+            cells = [error.get(key, "") for key in ("column", "value", "message")]
+            writer.writerow([row.number, *(neutralise(str(cell)) for cell in cells)])
+        if number % 500 == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")

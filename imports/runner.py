@@ -1,8 +1,8 @@
 """Run a job's steps in the background, and report their progress.
 
 With a broker (``REDIS_URL``) a step is a Celery task; without one it runs in a thread of the
-web process. Either calls ``services.run_step``: the same code, queued after the commit that
-made the job ready for it.
+web process (``monitoring/background.py``, as the exports). Either calls ``services.run_step``:
+the same code, queued after the commit that made the job ready for it.
 
 Progress goes to the job row. The import itself is one transaction; on PostgreSQL its progress
 goes through a second connection (autocommit) so the page sees it while the transaction is
@@ -12,18 +12,16 @@ threads it runs from memory (``LIVE``).
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
-from .models import ImportJob
+from monitoring import background
 
-log = logging.getLogger(__name__)
+from .models import ImportJob
 
 # {job id: rows done} for the steps running in this process (read by the status page).
 LIVE: dict[int, int] = {}
@@ -37,35 +35,7 @@ class Lost(Exception):
 
 def enqueue(job_id: int, step: str) -> None:
     """Run the step once the current transaction commits (a Celery task or a thread)."""
-    transaction.on_commit(lambda: dispatch(job_id, step))
-
-
-def dispatch(job_id: int, step: str) -> None:
-    if settings.REDIS_URL:
-        from .tasks import run_step
-
-        try:
-            run_step.apply_async(
-                args=[job_id, step], queue=settings.CELERY_TASK_DEFAULT_QUEUE, retry=False
-            )
-            return
-        except Exception:  # the broker is down: the web process does the work instead
-            log.warning("could not queue import %s (%s); running it in a thread", job_id, step)
-    thread = threading.Thread(
-        target=run_in_thread, args=(job_id, step), name=f"import-{job_id}-{step}", daemon=True
-    )
-    thread.start()
-
-
-def run_in_thread(job_id: int, step: str) -> None:
-    from .services import run_step
-
-    try:
-        run_step(job_id=job_id, step=step)
-    except Exception:
-        log.exception("import %s (%s) failed in its thread", job_id, step)
-    finally:
-        connections.close_all()  # this thread's connections; nobody else will close them
+    background.after_commit("imports.tasks.run_step", job_id, step, name=f"import-{job_id}-{step}")
 
 
 @contextmanager

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("imports/<int:pk>/", views.job_detail, name="job"),
     path("imports/<int:pk>/status/", views.job_status, name="job-status"),
+    path("imports/<int:pk>/errors.csv", views.job_errors, name="job-errors"),
     path("imports/<int:pk>/confirm/", views.job_confirm, name="job-confirm"),
     path("imports/<int:pk>/cancel/", views.job_cancel, name="job-cancel"),
 ]

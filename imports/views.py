@@ -11,15 +11,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from exports.spreadsheet import CSV_TYPE
+
 from . import services
-from .downloads import template_file
+from .downloads import errors_csv, template_file
 from .forms import UploadForm
 from .kinds import KINDS
 from .models import ImportJob
@@ -157,6 +159,17 @@ def job_status(request, pk):
             "url": reverse("imports:job", args=[job.pk]),
         }
     )
+
+
+@require_safe
+def job_errors(request, pk):
+    """Return the errors of a checked file as CSV (row, column, value, message), to correct it."""
+    job = own_job(request, pk)
+    if not job.shows_rows:  # no report (yet, or any more)
+        raise Http404
+    response = StreamingHttpResponse(errors_csv(job), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
 
 
 @require_POST

@@ -439,11 +439,7 @@ def _sqlite_people(base, query: Query, sees_protected: bool) -> list[Person]:
     def condition(needles):
         return _person_condition(needles, sees_protected)
 
-    candidates = (
-        base.filter(condition(query.stems))
-        .alias(whole=_whole_words(condition, query.words))
-        .order_by("-whole", "pk")[:CANDIDATES]
-    )
+    candidates = _candidates(base, condition, query)
 
     def visible(person):
         return sees_protected or not person.is_protected
@@ -462,9 +458,15 @@ def _sqlite_cases(base, query: Query) -> list[Case]:
     def condition(needles):
         return _like_any(fields, needles)
 
-    candidates = (
+    return _rerank(
+        _candidates(base, condition, query), case_texts, lambda case: case.reference, query
+    )
+
+
+def _candidates(base, condition, query: Query):
+    """Return the first ``CANDIDATES`` rows holding a word's stem, most whole words first."""
+    return (
         base.filter(condition(query.stems))
         .alias(whole=_whole_words(condition, query.words))
         .order_by("-whole", "pk")[:CANDIDATES]
     )
-    return _rerank(candidates, case_texts, lambda case: case.reference, query)

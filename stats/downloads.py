@@ -1,70 +1,40 @@
 """Write a statistics table as CSV or XLSX, with spreadsheet formula injection neutralised.
 
-A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be read
-as a formula by a spreadsheet (``=cmd|' /C calc'!A0``); it gets a leading apostrophe, so it
-stays text. Labels can hold such text (a court's or a facility's name is typed by users);
-numbers are written as numbers.
+Labels can hold text a spreadsheet would run (a court's or a facility's name is typed by
+users: ``=cmd|' /C calc'!A0``): every text cell goes through the exports' check
+(``exports/spreadsheet.py``), and the XLSX through the exports' sheet writer (text always an
+inline string, the header row frozen). Numbers are written as numbers.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from exports.spreadsheet import CSV_TYPE, XLSX_TYPE, csv_bytes, neutralise_cell
+from exports.xlsx import SheetWriter
 
 from .tables import Table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Some spreadsheets skip leading blanks and control characters before reading a formula.
-BLANKS = "".join(chr(code) for code in range(33))
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 
 
-def neutralise(value, *, xlsx: bool = False):
-    """Return a cell value a spreadsheet will not run: text starting like a formula is quoted.
-
-    For XLSX the characters a workbook cannot hold are dropped first, so that what remains is
-    what gets checked.
-    """
-    if value is None:
-        return None if xlsx else ""
-    if isinstance(value, bool | int | float):
-        return value
-    text = str(value)
-    if xlsx:
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if text.startswith(FORMULA_STARTS) or text.lstrip(BLANKS).startswith(FORMULA_STARTS[:4]):
-        return "'" + text
-    return text
-
-
-def rows_of(table: Table, *, xlsx: bool = False) -> list[list]:
-    """Return the header and the rows of a table as cells, neutralised."""
-    return [
-        [neutralise(cell, xlsx=xlsx) for cell in table.header()],
-        *([neutralise(cell, xlsx=xlsx) for cell in row] for row in table.cells()),
-    ]
+def lines(table: Table) -> list[list]:
+    """Return the header and the rows of a table."""
+    return [table.header(), *table.cells()]
 
 
 def as_csv(table: Table) -> bytes:
     """Return the table as UTF-8 CSV with a byte order mark (Excel then reads Khmer right)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows_of(table))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(lines(table))  # neutralised there; None is written as an empty cell
 
 
 def as_xlsx(table: Table) -> bytes:
-    """Return the table as a one-sheet workbook, written by openpyxl's write-only mode."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.key[:31])
-    for row in rows_of(table, xlsx=True):
-        sheet.append(row)
+    """Return the table as a one-sheet workbook (openpyxl's write-only mode underneath)."""
+    header, *rows = ([neutralise_cell(cell) for cell in row] for row in lines(table))
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    sheet = SheetWriter(buffer, title=table.key, headers=header)
+    sheet.write_rows(rows)
+    sheet.close()
     return buffer.getvalue()
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cases import access
 from cases.models import Case, Court, DetentionFacility, Offence, Person, PersonGroup, Role
+from exports.spreadsheet import neutralise
 
 from ..files import FileRefused, RawRow
 from ..namesakes import Namesakes
@@ -56,6 +57,10 @@ def letter(position: int) -> str:
         position, rest = divmod(position - 1, 26)
         name = string.ascii_uppercase[rest] + name
     return name
+
+
+# The longest cell value kept beside an error in the report.
+MAX_VALUE = 200
 
 
 class RowCheck:
@@ -130,7 +135,11 @@ class RowCheck:
     # Findings --------------------------------------------------------------------------------
 
     def error(self, column: str, message) -> None:
-        self.errors.append({"column": column, "message": str(message)})
+        """Note an error; the cell's value goes with it (the report's CSV of errors)."""
+        error = {"column": column, "message": str(message)}
+        if self.has(column):
+            error["value"] = self.text(column)[:MAX_VALUE]
+        self.errors.append(error)
 
     def warn(self, column: str, message) -> None:
         self.warnings.append({"column": column, "message": str(message)})
@@ -185,11 +194,17 @@ class Run:
     # Reference data --------------------------------------------------------------------------
 
     def _table(self, model: type[models.Model], label: str) -> dict[str, object]:
-        """Return the live records of a reference model by name, loaded once a run."""
+        """Return the live records of a reference model by name, loaded once a run.
+
+        A name that starts like a formula is also found as the template's list writes it,
+        behind an apostrophe (``exports.spreadsheet.neutralise``).
+        """
         name = model._meta.model_name
         if name not in self._tables:
-            records = model._default_manager.order_by()
-            self._tables[name] = {key(getattr(record, label)): record for record in records}
+            table = self._tables[name] = {}
+            for record in model._default_manager.order_by():
+                text = getattr(record, label)
+                table[key(text)] = table[key(neutralise(text))] = record
         return self._tables[name]
 
     def facility(self, name: str) -> DetentionFacility:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from exp_support import body_of, export_url, list_page_ids, read_xlsx
 from audit.models import AuditEvent
 from exports import services
 from exports.models import ExportJob, export_folder
+from monitoring import background
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +162,9 @@ def test_without_a_reachable_broker_the_job_runs_in_a_thread(queued, settings, m
 
     _client, job = queued
     started = []
-    monkeypatch.setattr(services, "run_in_thread", started.append)
+    monkeypatch.setattr(
+        background, "run_in_thread", lambda work, *args, **kw: started.append((kw["name"], args))
+    )
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("no broker")
@@ -168,10 +172,10 @@ def test_without_a_reachable_broker_the_job_runs_in_a_thread(queued, settings, m
     monkeypatch.setattr(build_export, "apply_async", unreachable)
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     services.dispatch(job.pk)
-    assert started == [job.pk]
+    assert started == [(f"export-{job.pk}", (job.pk,))]
     settings.REDIS_URL = ""
     services.dispatch(job.pk)
-    assert started == [job.pk, job.pk]
+    assert started == [(f"export-{job.pk}", (job.pk,))] * 2
 
 
 def test_small_xlsx_is_sent_at_once(client_for, exporter, world, settings):
@@ -192,8 +196,35 @@ def test_the_no_broker_thread_builds_the_export(client_for, exporter, world, sma
     deadline = time.monotonic() + 30
     while not status_of(client, job)["finished"] and time.monotonic() < deadline:
         time.sleep(0.1)
-    services.wait_for_threads()
+    background.wait_for_threads()
     state = status_of(client, job)
     assert state["status"] == "ready" and state["percent"] == 100
     rows = read_xlsx(body_of(client.get(state["download_url"])))
     assert [row[0] for row in rows[1:]] == list_page_ids(client, "cases")
+
+
+def test_background_threads_of_one_group_run_at_most_limit_at_once():
+    """``monitoring.background``: exports' threads share ``EXPORT_THREADS`` slots; the others
+    wait, then run; a failing one is logged and frees its slot."""
+    lock, running, most = threading.Lock(), [0], [0]
+    release = threading.Event()
+
+    def work(fail: bool) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(10)
+        with lock:
+            running[0] -= 1
+        if fail:
+            raise RuntimeError("logged, not raised")
+
+    threads = [
+        background.run_in_thread(work, n == 0, name=f"limitcheck-{n}", limit=2) for n in range(4)
+    ]
+    time.sleep(0.3)
+    assert most[0] == 2
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in threads) and most[0] == 2

@@ -16,14 +16,16 @@ from exp_support import (
     column,
     export_url,
     ids,
+    list_page_ids,
     read_csv,
     read_xlsx,
 )
 
 from audit.models import AuditEvent
+from cases.models import Person
 from exports.lists import LISTS
 from exports.models import ExportJob
-from tests.factories import make_user
+from tests.factories import make_person, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +142,38 @@ def test_redacted_search_by_a_real_name_finds_no_protected_person(client_for, su
     ]
     detentions = read_csv(client.get(export_url("detentions", "csv", "q=Real+Secret")))
     assert ids(detentions) == []
+
+
+@pytest.mark.parametrize("sort", ["", "o=name", "o=-name"])
+def test_a_protected_person_sorts_by_pseudonym_so_the_order_tells_nothing(client_for, sort):
+    """Two worlds that differ only in the protected people's real names give an uncleared
+    user the same list page, and a cleared user's redacted export the same rows, in the same
+    order: the pseudonym's place among the others says nothing of the real name."""
+    people = {
+        "Bopha": make_person(name="Bopha"),
+        "Mony": make_person(name="Mony"),
+        "Alpha": make_person(name="Zz Real One", is_protected=True, pseudonym="Alpha"),
+        "Zulu": make_person(name="Aa Real Two", is_protected=True, pseudonym="Zulu"),
+    }
+    outsider = client_for(make_user("exporter"))  # not cleared for protected identities
+    supervisor = client_for(make_user("supervisor"))  # cleared: sees and sorts real names
+
+    def orders():
+        return (
+            list_page_ids(outsider, "people", sort),
+            ids(read_csv(outsider.get(export_url("people", "csv", sort)))),
+            ids(read_csv(supervisor.get(export_url("people", "csv", sort)))),
+        )
+
+    by_pseudonym = [people[name].pk for name in ("Alpha", "Bopha", "Mony", "Zulu")]
+    expected = by_pseudonym[::-1] if sort == "o=-name" else by_pseudonym
+    before = orders()
+    assert before == (expected, expected, expected)
+    Person.objects.filter(pk=people["Alpha"].pk).update(name="Aa Real One")
+    Person.objects.filter(pk=people["Zulu"].pk).update(name="Zz Real Two")
+    assert orders() == before
+    real = list_page_ids(supervisor, "people", sort)  # the supervisor's screen: real names
+    assert real[0 if sort != "o=-name" else -1] == people["Alpha"].pk
 
 
 def test_full_profile_has_names_contacts_and_restricted_cases(client_for, admin_user, world):

@@ -9,7 +9,7 @@ import pytest
 from exp_support import HOSTILE, cell_types
 from openpyxl import load_workbook
 
-from exports.columns import Context, column, compile_columns, neutralise, number
+from exports.columns import Context, column, compile_columns, number
 from exports.xlsx import MAX_TEXT, SheetWriter
 
 AWKWARD = [
@@ -72,13 +72,6 @@ def test_types_are_kept_and_text_is_never_a_formula(fast):
     assert sheet["A3"].number_format == "yyyy-mm-dd"
     assert sheet["B3"].number_format == "yyyy-mm-dd hh:mm"
     assert sheet["A1"].font.b
-
-
-def test_neutralise():
-    for text in [*HOSTILE, "\tx", "\rx"]:
-        assert neutralise(text) == "'" + text
-    for text in ["", "Kem Sokha", "'quoted", "2023-01-15", " =spaced"]:
-        assert neutralise(text) == text
 
 
 def test_columns_compile_per_profile_and_neutralise_rendered_text():

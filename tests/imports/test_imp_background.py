@@ -6,18 +6,9 @@ database connection. The worker test needs PostgreSQL (the worker must see the t
 database) and Redis; without them it is skipped, unless ``REQUIRE_SERVICES=1`` (CI).
 """
 
-import os
-import signal
-import subprocess
-import sys
 import threading
-import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -27,27 +18,18 @@ from audit.models import AuditEvent
 from cases.models import Person
 from imports import runner
 from imports.models import ImportJob
+from monitoring import background
 from tests.factories import make_user
+from tests.support.celery_worker import WAIT, celery_workers, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-WAIT = 60
 ROWS = [["name", "sex"]] + [[f"Person {n}", "woman" if n % 2 else "man"] for n in range(30)]
 
 
 def status_of(job: ImportJob) -> str:
     job.refresh_from_db()
     return job.status
-
-
-def wait_for(condition, what: str, timeout: float = WAIT, log: Path | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    details = f"; worker log:\n{log.read_text()}" if log and log.exists() else ""
-    pytest.fail(f"timed out waiting for {what}{details}")
 
 
 def logged_in(user) -> Client:
@@ -65,13 +47,13 @@ def threads(monkeypatch, settings):
     settings.REDIS_URL = ""
     monkeypatch.setattr(runner, "PROGRESS_EVERY", 5)
     started: list[threading.Thread] = []
-    real = runner.run_in_thread
+    real = background.run_in_thread
 
-    def recorded(job_id, step):
-        started.append(threading.current_thread())
-        real(job_id, step)
+    def recorded(work, *args, **kwargs):
+        started.append(real(work, *args, **kwargs))
+        return started[-1]
 
-    monkeypatch.setattr(runner, "run_in_thread", recorded)
+    monkeypatch.setattr(background, "run_in_thread", recorded)
     return started
 
 
@@ -101,91 +83,31 @@ def test_without_a_broker_the_steps_run_in_a_thread(threads):
 # With a broker: a real Celery worker ----------------------------------------------------------
 
 
-def services_missing() -> str:
-    if not settings.REDIS_URL:
-        return "REDIS_URL is not set"
-    if connection.vendor != "postgresql":
-        return "the worker needs a database it can share (PostgreSQL)"
-    return ""
-
-
 @pytest.fixture
-def services():
-    missing = services_missing()
-    if missing:
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail(f"real-worker test cannot run: {missing}")
-        pytest.skip(missing)
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(services, tmp_path, settings):
-    """Start `celery worker` on a queue of its own, sharing the test database and media."""
-    queue = f"test-imports-{uuid.uuid4().hex[:12]}"
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "monitoring.settings",
-        "DEMO_MODE": "1",
-        "DATABASE_URL": database_url(),
-        "DB_CONN_MAX_AGE": "0",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_QUEUE": queue,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "monitoring", "worker",
-        "--queues", queue, "--concurrency", "1", "--pool", "prefork",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
-    ]  # fmt: skip
-    process = subprocess.Popen(  # noqa: S603 (fixed argv)
-        command,
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue  # the runner queues where the worker listens
-    try:
-        wait_for(lambda: "ready." in log.read_text(), "the worker to start", log=log)
-        yield log
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+def worker(tmp_path, settings):
+    """A `celery worker` on a queue of its own, sharing the test database and media."""
+    with celery_workers(tmp_path, settings) as start:
+        yield start()
 
 
 @pytest.mark.celery
 def test_with_a_broker_a_celery_worker_checks_and_imports(worker, monkeypatch):
-    monkeypatch.setattr(runner, "run_in_thread", lambda *args: pytest.fail("ran in a thread"))
+    monkeypatch.setattr(background, "run_in_thread", lambda *a, **k: pytest.fail("ran in a thread"))
     supervisor = make_user("supervisor")
     client = logged_in(supervisor)
     assert upload(client, "persons", "people.csv", csv_bytes(ROWS)).status_code == 302
     job = ImportJob.objects.get()
-    wait_for(lambda: status_of(job) == ImportJob.Status.READY, "the check", log=worker)
+    worker.wait_for(lambda: status_of(job) == ImportJob.Status.READY, "the check")
     assert Person.objects.count() == 0 and job.rows.count() == 30
 
     client.post(reverse("imports:job-confirm", args=[job.pk]))
-    wait_for(lambda: status_of(job) == ImportJob.Status.DONE, "the import", log=worker)
+    worker.wait_for(lambda: status_of(job) == ImportJob.Status.DONE, "the import")
     assert Person.objects.count() == 30
     assert job.written == {"create": {"person": 30}}
     event = AuditEvent.objects.get(action="import")
     assert event.actor == supervisor
     assert AuditEvent.objects.filter(request_id=f"import-{job.pk}", action="create").count() == 30
-    assert worker.read_text().count("imports.tasks.run_step") >= 2
+    assert worker.log_text().count("imports.tasks.run_step") >= 2
 
 
 def test_on_postgresql_progress_is_visible_while_the_import_transaction_is_open():

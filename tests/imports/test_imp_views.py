@@ -1,5 +1,8 @@
 """The preview writes nothing, a bad row blocks everything, confirming twice writes once."""
 
+import csv
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -89,6 +92,37 @@ def test_model_rules_and_unknown_reference_data_are_reported_by_column(
     columns = {(number, column) for number, column, _message in errors}
     assert {(4, "kind"), (4, "started"), (4, "case_reference")} <= columns
     assert Detention.objects.count() == 0
+
+
+def test_the_errors_download_as_csv_with_row_column_value_and_message(
+    client_for, supervisor, places
+):
+    rows = [
+        ["name", "kind", "started", "ended", "end_reason", "facility", "case_reference"],
+        ["Sun Thun", "pretrial", "2023-03-01", "2023-02-01", "bail", "Prey Sar (CC1)", ""],
+        ["Ny Nak", "pretrial", "2023-03-01", "", "", "=cmd|' /C calc'!A0", ""],
+        ["Sok Chea", "pretrial", "2023-03-01", "", "", "", ""],  # no error: not listed
+    ]
+    client = client_for(supervisor)
+    job = checked(client, "detentions", "list.csv", csv_bytes(rows))
+    url = reverse("imports:job-errors", args=[job.pk])
+    assert url in client.get(job.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        body = b"".join(response.streaming_content).decode("utf-8")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert f'filename="import-{job.pk}-errors.csv"' in response["Content-Disposition"]
+    assert body.startswith("\ufeff")
+    lines = list(csv.reader(io.StringIO(body[1:])))
+    assert lines[0] == ["row", "column", "value", "message"]
+    assert ["2", "ended", "2023-02-01", "A detention cannot end before it starts."] in lines
+    [(number, _column, value, message)] = [line for line in lines if line[1] == "facility"]
+    assert (number, value) == ("3", "'=cmd|' /C calc'!A0")  # never a formula
+    assert message.startswith("No detention facility is called")
+    assert {line[0] for line in lines[1:]} == {"2", "3"}
+    assert len(captured) <= 8  # the session, the user, the job, the rows in one batch
+    other = client_for(make_user("supervisor"))
+    assert other.get(url).status_code == 404  # a job is its uploader's alone
 
 
 def test_duplicates_inside_the_file_are_errors_and_namesakes_warnings(client_for, supervisor):

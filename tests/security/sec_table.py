@@ -462,6 +462,7 @@ TABLE: list[Entry] = [
     plain("imports:template", SUPERVISORS, kwargs=import_template),
     plain("imports:job", OWN_IMPORT, kwargs=import_job),
     plain("imports:job-status", OWN_IMPORT, kwargs=import_job),
+    plain("imports:job-errors", OWN_IMPORT, kwargs=import_job),
     plain(
         "imports:job-confirm", NOT_GET, posted(OWN_IMPORT), kwargs=import_job, source="imports:job"
     ),

@@ -1,4 +1,7 @@
-"""Each table downloads as CSV and XLSX equal to the table, formulas neutralised, audited."""
+"""Each table downloads as CSV and XLSX equal to the table, formulas neutralised, audited.
+
+The formula check itself is the exports' (``exports/spreadsheet.py``), tested in
+``tests/exports/test_exp_cells.py``."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from openpyxl import load_workbook
 from stats_support import D, stats_for
 
 from audit.models import AuditEvent
-from stats.downloads import neutralise
 from stats.statistics import DEFAULT_END, DEFAULT_START, TABLE_KEYS, Period, Statistics
 from tests.factories import (
     make_case,
@@ -83,13 +85,6 @@ def test_the_download_names_its_table_and_period(client_for, monitor):
     assert (
         "statistics-charged-by-role-2022-06-01-2023-05-31.csv" in breakdown["Content-Disposition"]
     )
-
-
-@pytest.mark.parametrize("text", HOSTILE)
-def test_a_cell_that_starts_like_a_formula_is_quoted(text):
-    assert neutralise(text) == "'" + text
-    assert neutralise(7) == 7
-    assert neutralise("Phnom Penh") == "Phnom Penh"
 
 
 def test_hostile_court_and_facility_names_are_neutralised_in_both_formats(client_for, supervisor):

@@ -22,6 +22,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
+from django.db.models.signals import post_delete, post_save
 
 DEFAULT_REVIEW_DAYS = 30
 CUSTODY_WARNING_HOURS = 36
@@ -353,3 +354,72 @@ def best_rule(rows, *, offence_class: str, age_band: str) -> Rule | None:
         if score > best_score or newer:
             best, best_score = row, score
     return Rule.from_model(best) if best is not None else None
+
+
+# The rule table, kept by each process --------------------------------------------------------
+#
+# The table is small and read by every page that shows a clock. A process keeps the rows it
+# last read with the table's fingerprint (``table_fingerprint``): a page reads the fingerprint
+# inside a query it makes anyway (the case's) and reads the rows again only when it changed.
+# Every change moves it: a new or deleted row changes the count (and a new one the highest id
+# and the latest update), and an edit adds one to the row's ``version`` (``Versioned``) and
+# moves its ``updated_at``. So a rule edited in the admin applies at once in every process,
+# with no shared cache and no query more. A save or delete in this process also forgets the
+# rows (``forget_rule_table``): a change made and rolled back inside a transaction, as tests do,
+# then leaves nothing behind.
+
+_TABLE: tuple[tuple, list] | None = None  # (fingerprint, rows): replaced whole, never changed
+
+
+def table_fingerprint() -> dict:
+    """Return annotations for any query that name the rule table's state:
+    ``rules_count``, ``rules_versions``, ``rules_latest``, ``rules_last_id``."""
+    from django.db.models import Count, Max, Subquery, Sum, Value
+
+    from cases.models import LegalRule
+
+    def aggregate(function):
+        table = LegalRule.objects.order_by().annotate(one=Value(1)).values("one")
+        return Subquery(table.annotate(result=function).values("result"))
+
+    return {
+        "rules_count": aggregate(Count("pk")),
+        "rules_versions": aggregate(Sum("version")),
+        "rules_latest": aggregate(Max("updated_at")),
+        "rules_last_id": aggregate(Max("pk")),
+    }
+
+
+def fingerprint_of(row) -> tuple | None:
+    """Return the fingerprint a row was annotated with (``table_fingerprint``), else None."""
+    try:
+        return (row.rules_count, row.rules_versions, row.rules_latest, row.rules_last_id)
+    except AttributeError:
+        return None
+
+
+def rule_table(fingerprint: tuple | None) -> list:
+    """Return the ``LegalRule`` rows (read-only: shared by the process's requests).
+
+    The rows kept when ``fingerprint`` is the one they were read under, else read now (and
+    kept, unless there is no fingerprint to check them against next time)."""
+    global _TABLE
+    from cases.models import LegalRule
+
+    table = _TABLE
+    if fingerprint is not None and table is not None and table[0] == fingerprint:
+        return table[1]
+    rows = list(LegalRule.objects.all())
+    if fingerprint is not None:
+        _TABLE = (fingerprint, rows)
+    return rows
+
+
+def forget_rule_table(**kwargs) -> None:
+    """Forget the rows this process keeps (connected to LegalRule's save and delete)."""
+    global _TABLE
+    _TABLE = None
+
+
+post_save.connect(forget_rule_table, sender="cases.LegalRule", dispatch_uid="rules.forget.save")
+post_delete.connect(forget_rule_table, sender="cases.LegalRule", dispatch_uid="rules.forget.del")

@@ -4,8 +4,9 @@ Each source (detentions with their extension orders, charges, hearings, trial ou
 follow-ups) is read with one query, whatever the number of events, and turned into frozen
 ``TimelineEntry`` rows, which are merged and sorted. The legal deadlines (authorised end and
 legal maximum of a detention, police custody limit, expected release, appeal deadline) are the
-one derived source: they come from ``cases.clocks``, which reads what the clocks need in a
-fixed number of queries (at most seven; five when nobody in the case is serving a sentence).
+one derived source: ``cases.clocks`` computes them from the records the other sources read
+(``CaseRecords``) and the rule table, which costs no query when the process's copy of it is
+current (``cases.rules.rule_table``): seven queries in all, the rule table an eighth at most.
 
 Order: entries are sorted by the earliest day they may have happened on. On the same earliest
 day, an approximate entry ("March 2023", "between 5 August and 10 December 2022") comes before
@@ -22,11 +23,15 @@ An approximate date is shown as the source gives it, never as its first day, and
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 
 from django.db import models
+from django.db.models import F, FilteredRelation, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
@@ -34,12 +39,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.clocks import (
+    CREDITED_KINDS,
     AppealClock,
     DetentionClock,
+    Loaded,
     RuleBook,
     appeal_clocks,
+    build_clock,
     confidence_label,
-    detention_clocks,
 )
 from cases.dates import FuzzyDate, Precision
 from cases.models import (
@@ -47,14 +54,17 @@ from cases.models import (
     CaseParty,
     Charge,
     Detention,
+    DetentionExtension,
     FollowUp,
     Hearing,
     TrialOutcome,
     format_months,
 )
-from cases.rules import ClockState
+from cases.models.cases import choice_label
+from cases.rules import ClockState, fingerprint_of, rule_table
 
 DETAIL_WORDS = 30
+URL_MARKER = 987654321987  # stands for the pk in a URL reversed once (CaseRecords.detail_url)
 
 
 class Kind(models.TextChoices):
@@ -128,12 +138,128 @@ def parse_kinds(values: Iterable[str]) -> set[str]:
     return chosen or set(Kind.values)
 
 
+class CaseRecords:
+    """The records of one case that several sources share, each read once, on first use.
+
+    Every query is scoped to the case through ``Case.objects.visible_to(user)`` narrowed to
+    this one case (an index lookup), rather than through each model's ``visible_to``, whose
+    "cases the user may see" subquery reads the whole case table. Same rows: a record is shown
+    when its case may be seen.
+    """
+
+    def __init__(self, case: Case, user):
+        self.case = case
+        self.user = user
+        self.url_patterns: dict[str, tuple[str, str] | None] = {}
+
+    def detail_url(self, name: str, pk: int) -> str:
+        """``reverse(name, args=[pk])``, reversed once per name: a case has hundreds of
+        hearings, and ``reverse`` costs more than the rest of an entry."""
+        if name not in self.url_patterns:
+            url = reverse(name, args=[URL_MARKER])
+            parts = url.split(str(URL_MARKER))
+            self.url_patterns[name] = (parts[0], parts[1]) if len(parts) == 2 else None
+        pattern = self.url_patterns[name]
+        if pattern is None:
+            return reverse(name, args=[pk])
+        return f"{pattern[0]}{pk}{pattern[1]}"
+
+    @cached_property
+    def visible_case(self):
+        return Case.objects.visible_to(self.user).filter(pk=self.case.pk).values("pk")
+
+    @property
+    def detentions(self) -> list[Detention]:
+        """Detentions with their person and facility."""
+        return self.detentions_and_extensions[0]
+
+    @property
+    def extensions(self) -> dict[int, list[DetentionExtension]]:
+        """Each detention's extension orders (deleted ones left out), oldest first."""
+        return self.detentions_and_extensions[1]
+
+    @cached_property
+    def detentions_and_extensions(
+        self,
+    ) -> tuple[list[Detention], dict[int, list[DetentionExtension]]]:
+        """Read the detentions and their extension orders in one query: a LEFT JOIN gives a
+        row per live order (one for a detention without any) carrying the order's columns,
+        turned back into ``DetentionExtension`` rows, where a prefetch costs a query more."""
+        names = [f.name for f in DetentionExtension._meta.concrete_fields]
+        pk_at = names.index(DetentionExtension._meta.pk.name)
+        live = FilteredRelation("extensions", condition=Q(extensions__deleted_at__isnull=True))
+        rows = (
+            Detention.objects.filter(case__in=self.visible_case)
+            .select_related("person", "facility")
+            .alias(live_extension=live)
+            .annotate(**{f"x_{name}": F(f"live_extension__{name}") for name in names})
+            .order_by(*Detention._meta.ordering, "live_extension__ordered_on", "live_extension")
+        )
+        detentions: dict[int, Detention] = {}
+        extensions: dict[int, list[DetentionExtension]] = {}
+        for row in rows:
+            values = [row.__dict__.pop(f"x_{name}") for name in names]
+            detentions.setdefault(row.pk, row)  # the detention's first row
+            orders = extensions.setdefault(row.pk, [])
+            if values[pk_at] is not None:  # NULL: the detention has no order
+                orders.append(DetentionExtension.from_db(rows.db, None, values))
+        return list(detentions.values()), extensions
+
+    @cached_property
+    def charges(self) -> list[Charge]:
+        return list(
+            Charge.objects.filter(party__case__in=self.visible_case).select_related(
+                "offence", "party__person", "party__organisation"
+            )
+        )
+
+    @cached_property
+    def outcomes(self) -> list[TrialOutcome]:
+        return list(
+            TrialOutcome.objects.filter(party__case__in=self.visible_case).select_related(
+                "party__person", "party__organisation", "court"
+            )
+        )
+
+    def clock_inputs(self) -> Loaded:
+        """What ``cases.clocks`` needs for the case's detentions, from the records read here.
+
+        ``clocks.load`` would read the extensions, charges, sentences and sibling detentions
+        again; here they are all in hand: the extensions are prefetched, the charges and
+        outcomes are the case's, and every detention of the case is in the batch, so the
+        siblings a sentence is credited with are among them.
+        """
+        detentions = self.detentions
+        charges: dict[tuple[int, int], list[Charge]] = defaultdict(list)
+        for charge in self.charges:
+            charges[(charge.party.person_id, charge.party.case_id)].append(charge)
+        sentenced = {d.person_id for d in detentions if d.kind == Detention.Kind.SENTENCE}
+        outcomes: dict[tuple[int, int], list[TrialOutcome]] = defaultdict(list)
+        siblings: dict[tuple[int, int], list[Detention]] = defaultdict(list)
+        if sentenced:
+            for outcome in self.outcomes:
+                custodial = outcome.life_sentence or (outcome.sentence_months or 0) > 0
+                if custodial and outcome.party.person_id in sentenced:
+                    outcomes[(outcome.party.person_id, outcome.party.case_id)].append(outcome)
+            for detention in detentions:
+                if detention.person_id in sentenced and detention.kind in CREDITED_KINDS:
+                    siblings[(detention.person_id, detention.case_id)].append(detention)
+        return Loaded(
+            extensions=self.extensions,
+            charges=charges,
+            outcomes=outcomes,
+            siblings=siblings,
+            people={d.person_id: d.person for d in detentions},
+        )
+
+
 def build_timeline(
     case: Case, *, user, kinds: Iterable[str] | None = None, now: dt.datetime | None = None
 ) -> list[TimelineEntry]:
     """Return the case's events the user may see, of the chosen kinds, in order."""
     now = now or timezone.now()
     chosen = set(kinds) if kinds else set(Kind.values)
+    records = CaseRecords(case, user)
     sources = {
         Kind.DETENTION: detention_entries,
         Kind.CHARGE: charge_entries,
@@ -147,7 +273,7 @@ def build_timeline(
         entry
         for kind, source in sources.items()
         if kind in chosen
-        for entry in source(case, user=user, now=now)
+        for entry in source(records, now=now)
     ]
     return sorted(entries, key=lambda entry: entry.sort_key)
 
@@ -202,18 +328,13 @@ def short(text: str) -> str:
     return Truncator(text).words(DETAIL_WORDS)
 
 
-# Sources: one query each -----------------------------------------------------------------
+# Sources: one query each, the records two sources share read once -----------------------
 
 
-def detention_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+def detention_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[TimelineEntry]:
     """Yield arrests, detention starts, extension orders and releases."""
-    detentions = (
-        Detention.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("person", "facility")
-        .prefetch_related("extensions")
-    )
-    for detention in detentions:
+    user = records.user
+    for detention in records.detentions:
         who = detention.person.label_for(user)
         kind = detention.get_kind_display()
         common = {"kind": Kind.DETENTION, "url": detention.get_absolute_url(), "pk": detention.pk}
@@ -231,7 +352,7 @@ def detention_entries(case: Case, *, user, now: dt.datetime) -> Iterator[Timelin
             **on_fuzzy(detention.started),
             **common,
         )
-        for extension in detention.extensions.all():
+        for extension in records.extensions[detention.pk]:
             length = length_label(extension.months, extension.days, extension.hours)
             yield TimelineEntry(
                 event=Event.EXTENSION,
@@ -251,20 +372,17 @@ def detention_entries(case: Case, *, user, now: dt.datetime) -> Iterator[Timelin
             )
 
 
-def charge_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+def charge_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[TimelineEntry]:
     """Yield one entry per charge against a defendant of the case."""
-    charges = (
-        Charge.objects.visible_to(user)
-        .filter(party__case=case)
-        .select_related("offence", "party__person", "party__organisation")
-    )
-    for charge in charges:
+    user = records.user
+    for charge in records.charges:
         yield TimelineEntry(
             kind=Kind.CHARGE,
             event=Event.CHARGE,
             title=_("%(person)s charged with %(offence)s")
             % {"person": party_name(charge.party, user), "offence": charge.offence},
-            detail=_("Outcome: %(outcome)s") % {"outcome": charge.get_outcome_display()},
+            detail=_("Outcome: %(outcome)s")
+            % {"outcome": choice_label(Charge.Outcome, charge.outcome)},
             url=charge.get_absolute_url(),
             pk=charge.pk,
             **on_fuzzy(charge.charged),
@@ -279,10 +397,15 @@ HEARING_TITLES = {
 }
 
 
-def hearing_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+def hearing_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[TimelineEntry]:
     """Yield hearings held, adjourned or cancelled, and those still to come."""
-    hearings = Hearing.objects.visible_to(user).filter(case=case).select_related("court")
+    hearings = Hearing.objects.filter(case__in=records.visible_case).select_related("court")
+    titles: dict[tuple[str, str], str] = {}  # a case has hundreds of hearings, of few kinds
     for hearing in hearings:
+        key = (hearing.status, hearing.kind)
+        if key not in titles:
+            kind = choice_label(Hearing.Kind, hearing.kind)
+            titles[key] = HEARING_TITLES[hearing.status] % {"kind": kind}
         moment = hearing.held_at or hearing.scheduled_at
         time_known = hearing.time_known or hearing.held_at is not None
         detail = [str(hearing.court or "")]
@@ -291,24 +414,24 @@ def hearing_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineE
         yield TimelineEntry(
             kind=Kind.HEARING,
             event=Event.HEARING,
-            title=HEARING_TITLES[hearing.status] % {"kind": hearing.get_kind_display()},
+            title=titles[key],
             detail=" · ".join(filter(None, detail)),
-            url=hearing.get_absolute_url(),
+            url=records.detail_url("cases:hearing-detail", hearing.pk),
             is_future=hearing.status == Hearing.Status.SCHEDULED and moment > now,
             pk=hearing.pk,
             **on_datetime(moment, time_known=time_known),
         )
 
 
-def observation_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+def observation_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[TimelineEntry]:
     """Yield submitted fair-trial observations; one with a violation is flagged."""
     # Imported here: observations builds on cases, not the other way round.
     from observations.models import Observation, Verdict
 
-    if not user.has_perm("observations.view_observation"):
+    if not records.user.has_perm("observations.view_observation"):
         return
     observations = (
-        Observation.objects.of_case(case)
+        Observation.objects.of_case(records.case)
         .submitted()
         .select_related("hearing", "observer")
         .annotate(
@@ -345,14 +468,10 @@ def observation_entries(case: Case, *, user, now: dt.datetime) -> Iterator[Timel
         )
 
 
-def outcome_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+def outcome_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[TimelineEntry]:
     """Yield verdicts and the appeals filed against them."""
-    outcomes = (
-        TrialOutcome.objects.visible_to(user)
-        .filter(party__case=case)
-        .select_related("party__person", "party__organisation", "court")
-    )
-    for outcome in outcomes:
+    user = records.user
+    for outcome in records.outcomes:
         who = party_name(outcome.party, user)
         common = {"kind": Kind.OUTCOME, "url": outcome.get_absolute_url(), "pk": outcome.pk}
         yield TimelineEntry(
@@ -393,16 +512,16 @@ def sentence_label(outcome: TrialOutcome) -> str:
     return ", ".join(parts)
 
 
-def followup_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
+def followup_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[TimelineEntry]:
     """Yield follow-ups done, and those due."""
     today = timezone.localdate(now)
-    for followup in FollowUp.objects.visible_to(user).filter(case=case):
-        kind = followup.get_kind_display()
+    for followup in FollowUp.objects.filter(case__in=records.visible_case):
+        kind = choice_label(FollowUp.Kind, followup.kind)
         common = {
             "kind": Kind.FOLLOWUP,
             "event": Event.FOLLOWUP,
             "detail": short(followup.description),
-            "url": followup.get_absolute_url(),
+            "url": records.detail_url("cases:followup-detail", followup.pk),
             "pk": followup.pk,
         }
         if followup.done_on:
@@ -443,24 +562,34 @@ def rule_label(rule) -> str:
     }
 
 
-def deadline_entries(case: Case, *, user, now: dt.datetime) -> Iterator[TimelineEntry]:
-    """Yield the deadlines of running detentions, those reached while detained, and appeals."""
+class KeptRuleBook(RuleBook):
+    """The rule table from the process's copy (``cases.rules.rule_table``), on first use."""
+
+    def __init__(self, fingerprint: tuple | None):
+        self.fingerprint = fingerprint
+
+    @cached_property
+    def rows(self) -> list:
+        return rule_table(self.fingerprint)
+
+
+def deadline_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[TimelineEntry]:
+    """Yield the deadlines of running detentions, those reached while detained, and appeals.
+
+    The clocks are built from the records the other sources read (``clock_inputs``) and the
+    rule table (``cases.rules.rule_table``: no query when the case carries its fingerprint).
+    """
+    user = records.user
     today = timezone.localdate(now)
-    rules = RuleBook()
-    detentions = (
-        Detention.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("person")
-        .prefetch_related("extensions")
-    )
-    for clock in detention_clocks(detentions, today=today, now=now, rules=rules).values():
-        yield from detention_deadlines(clock, user=user, today=today)
-    outcomes = (
-        TrialOutcome.objects.visible_to(user)
-        .filter(party__case=case)
-        .select_related("party__person", "party__organisation")
-    )
-    for appeal in appeal_clocks(outcomes, today=today, rules=rules).values():
+    # The process's copy of the rule table, when the case came with the table's fingerprint
+    # (``case_timeline``): no query; else the table is read once here.
+    rules = KeptRuleBook(fingerprint_of(records.case))
+    if records.detentions:
+        loaded = records.clock_inputs()
+        for detention in records.detentions:
+            clock = build_clock(detention, today=today, now=now, rules=rules, loaded=loaded)
+            yield from detention_deadlines(clock, user=user, today=today)
+    for appeal in appeal_clocks(records.outcomes, today=today, rules=rules).values():
         if appeal.deadline is not None:
             yield appeal_entry(appeal, user=user, today=today)
 

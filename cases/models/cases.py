@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases import access
@@ -87,6 +88,24 @@ class Offence(SoftDeletable, FuzzyDatesModel):
         if self.article:
             return _("%(name)s (art. %(article)s)") % {"name": self.name, "article": self.article}
         return self.name
+
+
+_LABELS: dict[tuple, str] = {}
+
+
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """Return the label of ``value`` in the current language, translated once per process.
+
+    A list page shows three labels on each of its fifty rows: ``get_FOO_display`` rebuilds the
+    field's choices and translates them on every call, which costs more than the row itself.
+    """
+    key = (get_language(), choices, value)
+    try:
+        return _LABELS[key]
+    except KeyError:
+        label = str(choices(value).label) if value in choices.values else str(value)
+        _LABELS[key] = label
+        return label
 
 
 class CaseQuerySet(models.QuerySet):
@@ -219,6 +238,11 @@ class Case(SoftDeletable, FuzzyDatesModel):
             models.Index(fields=["status", "stage"]),
             models.Index(fields=["category"]),
             models.Index(fields=["-opened_on", "reference"]),
+            # The list's sorts (?o=...): the column, then the primary key (cases.pagination).
+            models.Index(fields=["opened_on", "id"], name="case_list_opened"),
+            models.Index(fields=["title", "id"], name="case_list_title"),
+            models.Index(fields=["stage", "id"], name="case_list_stage"),
+            models.Index(fields=["updated_at", "id"], name="case_list_updated"),
         ]
         constraints = [fuzzy_date_constraint("opened", "case")]
 
@@ -235,6 +259,19 @@ class Case(SoftDeletable, FuzzyDatesModel):
     @property
     def is_restricted(self) -> bool:
         return self.confidentiality == self.Confidentiality.RESTRICTED
+
+    # The labels the list shows on every row (``get_FOO_display`` without its cost).
+    @property
+    def category_label(self) -> str:
+        return choice_label(Case.Category, self.category)
+
+    @property
+    def stage_label(self) -> str:
+        return choice_label(Case.Stage, self.stage)
+
+    @property
+    def status_label(self) -> str:
+        return choice_label(Case.Status, self.status)
 
     def save(self, *args, **kwargs):
         if self.reference:

@@ -23,6 +23,7 @@ from audit.display import describe_conflict
 from audit.models import Action
 from cases.models import Case
 from cases.models.base import EditConflict
+from cases.pagination import paginate
 from cases.services.records import RecordInUse, delete_record
 
 
@@ -60,15 +61,13 @@ class RecordListView(VisibleMixin, PermissionRequiredMixin, FilterView):
         return self.paginate_by or settings.PAGINATE_BY
 
     def paginate_queryset(self, queryset, page_size):
-        """Show the first page for ``?page=x`` and the last for a number past the end."""
-        paginator = self.get_paginator(
-            queryset,
-            page_size,
-            orphans=self.get_paginate_orphans(),
-            allow_empty_first_page=self.get_allow_empty(),
-        )
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
+        """Page by keyset (``cases.pagination``): a deep page costs what the first one costs.
+
+        ``?page=x`` shows the first page, a number past the end the last one, and a cursor
+        that cannot be read the page by its number.
+        """
+        page = paginate(queryset, self.request.GET, page_size, param=self.page_kwarg)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

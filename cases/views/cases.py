@@ -33,8 +33,9 @@ from cases.models import (
     Sex,
     TrialOutcome,
 )
+from cases.rules import fingerprint_of, table_fingerprint
 from cases.services.cases import open_case
-from cases.timeline import Kind, build_timeline, parse_kinds, party_name
+from cases.timeline import KeptRuleBook, Kind, build_timeline, parse_kinds, party_name
 
 from .base import (
     CaseChildMixin,
@@ -153,7 +154,8 @@ def case_page(case: Case, user) -> dict:
         .prefetch_related("extensions")
         .order_by("started_on", "pk")
     )
-    attach_clocks(detained, [o for p in parties for o in p.outcomes.all()], today=today)
+    outcomes = [o for p in parties for o in p.outcomes.all()]
+    attach_clocks(detained, outcomes, today=today, rules=KeptRuleBook(fingerprint_of(case)))
     next_hearing = (
         Hearing.objects.visible_to(user)
         .filter(case=case)
@@ -176,11 +178,15 @@ def case_page(case: Case, user) -> dict:
 
 
 def attach_clocks(
-    detentions: list[Detention], outcomes: list[TrialOutcome], *, today: dt.date
+    detentions: list[Detention],
+    outcomes: list[TrialOutcome],
+    *,
+    today: dt.date,
+    rules: RuleBook | None = None,
 ) -> None:
     """Give each detention its legal clock and each verdict its appeal clock (``.clock``,
-    ``.appeal_clock``), reading the rule table once."""
-    rules = RuleBook()
+    ``.appeal_clock``), reading the rule table once (unless ``rules`` has it)."""
+    rules = rules or RuleBook()
     clocks = detention_clocks(detentions, today=today, rules=rules)
     for detention in detentions:
         detention.clock = clocks[detention.pk]
@@ -209,6 +215,10 @@ class CaseList(RecordListView):
 
 class CaseDetail(RecordDetailView):
     model = Case
+
+    def get_queryset(self):
+        # With the rule table's fingerprint: the clocks then use the process's copy of it.
+        return super().get_queryset().annotate(**table_fingerprint())
 
     def can_change(self, obj) -> bool:
         return Case.objects.editable_by(self.request.user).filter(pk=obj.pk).exists()
@@ -265,7 +275,9 @@ class CaseDelete(CaseEditableMixin, RecordDeleteView):
 @permission_required("cases.view_case", raise_exception=True)
 def case_timeline(request, pk):
     """Show the case's events in order, filtered by kind."""
-    case = get_object_or_404(Case.objects.visible_to(request.user).select_related("court"), pk=pk)
+    cases = Case.objects.visible_to(request.user).select_related("court")
+    # With the rule table's fingerprint: the deadlines then use the process's copy of it.
+    case = get_object_or_404(cases.annotate(**table_fingerprint()), pk=pk)
     record_restricted_view(case, detail="timeline")
     chosen = parse_kinds(request.GET.getlist("kind"))
     context = {

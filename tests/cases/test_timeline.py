@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Detention, FollowUp, Hearing
+from cases.models import Case, Detention, FollowUp, Hearing, LegalRule, Measure
+from cases.rules import table_fingerprint
 from cases.timeline import Event, Kind, build_timeline, parse_kinds
 from tests.factories import (
     make_case,
@@ -192,16 +194,49 @@ def test_one_query_per_source_whatever_the_number_of_events(django_assert_num_qu
     case = make_case(monitors=[monitor])
     busy(case, n)
     monitor.has_perm("cases.view_case")  # load the permission cache, as the view has
-    # detentions + their extensions, charges, hearings, fair-trial observations, outcomes,
-    # follow-ups; then the legal deadlines through cases.clocks: detentions + extensions,
-    # charges, rules, outcomes
-    with django_assert_num_queries(12):
+    # detentions with their extensions (one join), charges, hearings, fair-trial observations,
+    # outcomes, follow-ups; then the legal deadlines, from those same records: the rules
+    with django_assert_num_queries(7):
         entries = build_timeline(case, user=monitor, now=NOW)
     assert len(entries) == 10 * n  # each verdict has its appeal deadline
-    with django_assert_num_queries(7):
+    assert sum(e.event == Event.EXTENSION for e in entries) == n
+    with django_assert_num_queries(6):
         build_timeline(case, user=monitor, kinds=set(Kind.values) - {Kind.DEADLINE}, now=NOW)
+    # The case read with the rule table's fingerprint (as the page reads it): the process's
+    # copy of the table, once read, costs no query.
+    build_timeline(fingerprinted(case), user=monitor, now=NOW)
+    case = fingerprinted(case)
+    with django_assert_num_queries(6):
+        assert build_timeline(case, user=monitor, now=NOW) == entries
     with django_assert_num_queries(1):
         build_timeline(case, user=monitor, kinds={"hearing"}, now=NOW)
+
+
+def fingerprinted(case):
+    return Case.objects.annotate(**table_fingerprint()).get(pk=case.pk)
+
+
+def test_a_rule_changed_elsewhere_applies_at_once(supervisor):
+    """Another process changes a rule (no signal reaches this one): the fingerprint moves,
+    the process reads the table again."""
+    case = make_case()
+    party = make_party(case=case)
+    make_outcome(party=party)
+
+    def appeal_deadline():
+        entries = build_timeline(fingerprinted(case), user=supervisor, kinds={"deadline"}, now=NOW)
+        return [e.day for e in entries]
+
+    before = appeal_deadline()
+    assert before and appeal_deadline() == before  # from the process's copy the second time
+    # As a save in another process changes it: Versioned adds one to the version.
+    rules = LegalRule.objects.filter(measure=Measure.APPEAL)
+    assert rules.update(period_months=F("period_months") + 1, version=F("version") + 1)
+    after = appeal_deadline()
+    assert after != before and after[0] > before[0]
+    # A rule deleted elsewhere: the count moves.
+    LegalRule.objects.filter(measure=Measure.APPEAL)._raw_delete(LegalRule.objects.db)
+    assert appeal_deadline() == []
 
 
 def test_a_vague_release_never_comes_before_its_arrest(supervisor):
@@ -219,3 +254,14 @@ def test_a_vague_release_never_comes_before_its_arrest(supervisor):
     )
     events = [e.event for e in build_timeline(case, user=supervisor, now=NOW)]
     assert events.index(Event.DETENTION_START) < events.index(Event.DETENTION_END)
+
+
+def test_hearing_and_follow_up_links_are_their_records_own(supervisor):
+    case = make_case()
+    busy(case, 2)
+    entries = build_timeline(case, user=supervisor, now=NOW)
+    models = {Kind.HEARING: Hearing, Kind.FOLLOWUP: FollowUp}
+    linked = [e for e in entries if e.kind in models]
+    assert len(linked) == 4
+    for entry in linked:
+        assert entry.url == models[entry.kind].objects.get(pk=entry.pk).get_absolute_url()

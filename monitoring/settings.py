@@ -104,6 +104,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, the commonest (inputs, selects, labels) written in Python: same HTML.
+FORM_RENDERER = "cases.form_renderer.FastRenderer"
+
 WSGI_APPLICATION = "monitoring.wsgi.application"
 
 # Database: SQLite by default, PostgreSQL (or anything dj-database-url reads) from DATABASE_URL.
@@ -286,13 +289,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 # Redis redelivers an unacknowledged task after this many seconds: keep it above the longest
 # delivery (an SMTP send), and never use long ETA/countdown tasks (they would be redelivered).
+# With Redis down, queueing a task fails at once (one retry, no pause) instead of retrying for
+# kombu's default 4-6 seconds: the reminder pass leaves it claimed for the requeue step, an
+# export or an import runs in the web process. The worker's own reconnection loop is not
+# affected (broker_connection_max_retries). A Redis that accepts connections but does not
+# answer (frozen, or gone behind a firewall) fails after 5 s instead of hanging forever: the
+# socket timeout stays well above the worker's 1 s BRPOP poll (tests/faults/).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+    "socket_connect_timeout": 5,
+    "socket_timeout": 5,
 }
 # The beat schedule is static (django-celery-beat does not support Django 6.1): one reminder
-# pass a minute. Without Redis, `manage.py run_reminders --loop` runs the same pass.
+# pass every REMINDER_PASS_SECONDS (a minute). Without Redis, `manage.py run_reminders --loop`
+# runs the same pass.
 CELERY_BEAT_SCHEDULE = {
-    "reminder-pass": {"task": "reminders.tasks.reminder_pass", "schedule": 60.0},
+    "reminder-pass": {
+        "task": "reminders.tasks.reminder_pass",
+        "schedule": float(os.environ.get("REMINDER_PASS_SECONDS", "60")),
+    },
     "export-purge": {"task": "exports.tasks.purge_exports", "schedule": 3600.0},
 }
 

@@ -16,9 +16,11 @@ Delivery (``deliver_reminder``) locks the row, stops if it is no longer claimed,
 in-app notification (one per reminder, by a unique key) and commits; then, in a second
 transaction, sends the e-mail and marks the reminder sent. A worker killed before that commit
 leaves the reminder claimed: the redelivered task finds the notification already there and sends
-the e-mail once. The one window left is a crash after the mail server accepted the message and
-before the commit (milliseconds): the e-mail's Message-ID is fixed per reminder, so a repeated
-message is recognisable as the same one.
+the e-mail once. The connection to the mail server is closed (QUIT) only after that commit,
+so a worker killed while saying goodbye has already recorded the message as sent. The one
+window left is a crash after the mail server accepted the message (its reply to DATA) and
+before the commit (one database round trip): the e-mail's Message-ID is fixed per reminder, so
+a repeated message is recognisable as the same one.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +47,9 @@ from .planning import Audiences, reminder_key, sync_reminders, wanted_keys_for
 
 log = logging.getLogger("reminders")
 
-Enqueue = Callable[[int], None]
+# Queues one delivery; returning False means the broker is down (the rest of the batch is left
+# claimed for the requeue step rather than tried one by one).
+Enqueue = Callable[[int], object]
 PASS_HISTORY = dt.timedelta(days=30)
 
 
@@ -105,7 +110,7 @@ def default_enqueue() -> Enqueue:
     return lambda reminder_id: deliver_reminder(reminder_id=reminder_id)
 
 
-def celery_enqueue(reminder_id: int) -> None:
+def celery_enqueue(reminder_id: int) -> bool:
     """Queue one delivery; if the broker is down, leave it claimed for the requeue step."""
     from .tasks import deliver
 
@@ -115,6 +120,17 @@ def celery_enqueue(reminder_id: int) -> None:
         )
     except Exception:  # the broker is unreachable: the next passes requeue it
         log.warning("could not queue reminder %s; it will be requeued", reminder_id)
+        return False
+    return True
+
+
+def enqueue_all(enqueue: Enqueue, ids: list[int]) -> None:
+    """Queue each delivery; once the broker refuses one, leave the rest for the requeue step."""
+    for done, pk in enumerate(ids):
+        if enqueue(pk) is False:
+            if rest := len(ids) - done - 1:
+                log.warning("the broker is down: %d more reminders left to be requeued", rest)
+            return
 
 
 def dispatch_due(
@@ -144,7 +160,7 @@ def dispatch_due(
         if stale:
             report_skipped(stale, audiences=audiences, now=now)
         ids = [row.pk for row in claim]
-        transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
+        transaction.on_commit(lambda: enqueue_all(enqueue, ids))
     report.claimed += len(claim)
     report.skipped += len(stale)
     report.superseded += len(unwanted) + len(replaced)
@@ -218,7 +234,7 @@ def requeue_stuck(*, now: dt.datetime, enqueue: Enqueue, report: PassReport) -> 
         if not ids:
             return
         Reminder.objects.filter(pk__in=ids).update(claimed_at=now)
-        transaction.on_commit(lambda: [enqueue(pk) for pk in ids])
+        transaction.on_commit(lambda: enqueue_all(enqueue, ids))
     report.requeued += len(ids)
     report.queued_ids += ids
 
@@ -272,7 +288,9 @@ def deliver_reminder(*, reminder_id: int) -> str:
         reminder.save(update_fields=["attempts", "status", "sent_at"])
     if not wants_email:
         return "notified"
-    with transaction.atomic():
+    # The mail connection is closed (SMTP QUIT) only after the commit: "sent" is recorded as
+    # soon as the server has accepted the message, not after the end of the conversation.
+    with ExitStack() as after_commit, transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True).filter(pk=reminder_id).first()
         )
@@ -285,7 +303,7 @@ def deliver_reminder(*, reminder_id: int) -> str:
             to=[user.email],
             headers={"Message-ID": f"<reminder-{reminder.pk}@{_mail_domain()}>"},
         )
-        email.send()
+        after_commit.enter_context(mailers.default).send_messages([email])
         reminder.status = Reminder.Status.SENT
         reminder.sent_at = timezone.now()
         reminder.emailed = True

@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  v=$$($$p -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$p || echo $$p; } && break; \
 	done)
 
-.PHONY: help run test install venv migrate seed serve lint format lock bench clean scan messages catalogues
+.PHONY: help run test install venv migrate seed serve lint format lock bench clean scan messages catalogues load
 
 help:
 	@echo "make run   - install, migrate, load the report's cases and demo users, serve on http://$(HOST):$(PORT)/"
@@ -22,6 +22,8 @@ help:
 	@echo "make messages - collect the strings to translate into locale/km/LC_MESSAGES/django.po (needs GNU gettext)"
 	@echo "make catalogues - compile every locale/*/LC_MESSAGES/*.po to .mo (polib; make run and make test do it)"
 	@echo "make scan  - security scans: wapiti and sqlmap against gunicorn on loopback (PostgreSQL, apt wapiti sqlmap)"
+	@echo "make load  - load test: wrk against gunicorn (2 workers, PostgreSQL) on loopback, list/detail/timeline pages (apt wrk)"
+	@echo "make bench - benchmark at national scale on PostgreSQL (BENCH_SCALE=1.0, BENCH_QUICK=1 for CI): bench/results.json"
 	@echo "make lock  - re-pin requirements.lock from pyproject.toml (needs network)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -58,6 +60,26 @@ test: install
 # monitor and a supervisor; fails on any finding or 5xx (README "Security scans").
 scan: install
 	VENV=$(VENV) security/scan.sh
+
+# wrk for 60 s a page type (list, detail, timeline) at 32 connections against gunicorn with 2
+# sync workers and production settings on PostgreSQL, as a logged-in supervisor; writes
+# bench/load_results.json (README "Load test"). LOAD_DURATION, LOAD_CONNECTIONS, LOAD_QUICK=1...
+load: install
+	@command -v wrk >/dev/null || { echo "Installing wrk"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } || \
+	  { echo "error: could not install wrk (apt-get install wrk)" >&2; exit 2; }; }
+	VENV=$(VENV) $(PY) bench/load.py
+
+# A synthetic national-scale dataset in a scratch PostgreSQL database (bench/dataset.py, filled
+# once), then the case list against the tuned admin changelist and its bare SQL, the timeline,
+# the exports against COPY and the reminder dispatcher's plans (README "Benchmark"). Writes
+# bench/results.json. BENCH_SCALE=0.1 for a tenth; BENCH_QUICK=1: scale 0.02, fewer requests.
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_national
+bench: export DEMO_MODE = 1
+bench: export BENCH_SCALE ?= 1.0
+bench: export BENCH_QUICK ?=
+bench: install
+	$(PY) bench/national.py
 
 # Translations (README "Languages"): collect the strings into the Khmer catalogue (xgettext,
 # from GNU gettext, is needed here only); `make run` and `make test` compile it with polib.

@@ -6,6 +6,8 @@ from cases.views.home import home
 
 # Every refused authorisation is logged (user, address, path) before the 403 page.
 handler403 = "accounts.views.permission_denied"
+# Database unreachable: 503 with Retry-After; any other failure: 500 (monitoring/errors.py).
+handler500 = "monitoring.errors.server_error"
 
 urlpatterns = [
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),

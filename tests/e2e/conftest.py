@@ -5,7 +5,8 @@ the next and stopped when the run leaves this folder), ``context``/``page`` (des
 ``phone``/``phone_page`` (375x812, mobile, touch), ``new_context(**options)`` for anything else,
 and ``log_in(page, user)`` through the real login form; ``e2e_axe.py`` holds
 ``assert_accessible(page)`` (axe-core). Every test here is marked ``e2e``; when one fails, each
-of its pages is saved as a screenshot in ``tests/e2e/artifacts/``.
+of its pages is saved as a screenshot in ``tests/e2e/artifacts/``. ``journey(name).step(page,
+step)`` saves a journey's steps, failing or not, as ``artifacts/journeys/<name>/NN-<step>.png``.
 
 The live server is pytest-django's: session-scoped, one per xdist worker, serving static files
 through ``StaticFilesHandler``. Its tests use a transactional database; ``serialized_rollback``
@@ -15,6 +16,7 @@ after it removes everything the test made, so nothing leaks into other tests.
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -36,6 +38,8 @@ PHONE = {
     "has_touch": True,
 }
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+JOURNEYS = ARTIFACTS / "journeys"
+LOADED_AT = time.time()
 
 
 def browser_missing() -> str:
@@ -63,6 +67,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
         if missing and not required:
             item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {missing}"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the journeys' screenshots are, when this run saved some (``pytest tests/e2e``:
+    a run from the root does not load this file before the tests, see the README)."""
+    if JOURNEYS.exists() and any(p.stat().st_mtime >= LOADED_AT for p in JOURNEYS.rglob("*.png")):
+        terminalreporter.write_line(f"journey screenshots: {JOURNEYS}/<journey>/NN-<step>.png")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -207,6 +218,42 @@ def phone(new_context):
 def phone_page(phone):
     """Return a page in the phone context."""
     return phone.new_page()
+
+
+class Journey:
+    """Screenshots of a journey's steps: ``artifacts/journeys/<name>/NN-<step>.png``.
+
+    The folder is emptied when the journey starts, so it holds the last run's steps only.
+    """
+
+    def __init__(self, name: str):
+        self.folder = JOURNEYS / name
+        self.steps = 0
+        if self.folder.exists():
+            for old in self.folder.glob("*.png"):
+                old.unlink()
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def step(self, page, name: str) -> Path:
+        """Save the page as step NN of the journey and return the file's path."""
+        self.steps += 1
+        path = self.folder / f"{self.steps:02d}-{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+
+@pytest.fixture
+def journey() -> Iterator[Callable[[str], Journey]]:
+    """Return a function that starts the screenshots of a named journey."""
+    journeys = []
+
+    def start(name: str) -> Journey:
+        journeys.append(Journey(name))
+        return journeys[-1]
+
+    yield start
+    for started in journeys:
+        print(f"journey screenshots: {started.folder} ({started.steps} steps)")
 
 
 @pytest.fixture

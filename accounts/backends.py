@@ -17,7 +17,10 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat
+from django.db.models.query import QuerySet
 from django.http import HttpRequest
+
+from monitoring.prepared import Prepared
 
 
 class LockoutModelBackend(AxesStandaloneBackend, ModelBackend):
@@ -44,24 +47,15 @@ class LockoutModelBackend(AxesStandaloneBackend, ModelBackend):
         their unread notification count (the page header, ``reminders.context_processors``)
         and their permissions (the menus and the views' checks), which Django would read
         with a query more. Per request, as before: a permission or group taken away applies
-        from the next request on."""
-        from reminders.models import Notification
-
-        unread = (
-            Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-            .order_by()
-            .values("user")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        users = get_user_model()._default_manager.annotate(
-            unread_notification_count=Coalesce(Subquery(unread), 0),
-            permission_names=permission_names(),
-        )
+        from the next request on. The query is compiled once per process (``SESSION_USER``)."""
         try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
             return None
+        found = SESSION_USER(user_id)
+        if not found:
+            return None
+        user = found[0]
         if not user.is_superuser:
             # A superuser has every permission (``get_all_permissions`` reads them if asked).
             names = user.permission_names
@@ -117,3 +111,28 @@ def permission_names() -> Subquery:
         .values("names")
     )
     return Subquery(names, output_field=TextField())
+
+
+def session_user(user_id) -> QuerySet:
+    """The user with their unread notification count and their permission names."""
+    from reminders.models import Notification
+
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        get_user_model()
+        ._default_manager.annotate(
+            unread_notification_count=Coalesce(Subquery(unread), 0),
+            permission_names=permission_names(),
+        )
+        .filter(pk=user_id)
+    )
+
+
+# Every request reads it: compiled once (its subqueries cost more to compile than to run).
+SESSION_USER = Prepared(session_user)

@@ -700,8 +700,11 @@ def temporary_defaults(cursor):
             if (table, field.column) not in bare or not field.has_default():
                 continue
             value = field.get_db_prep_save(field.get_default(), connection)
+            # A literal, not a parameter: DDL takes none with server-side binding.
             cursor.execute(
-                f'ALTER TABLE {table} ALTER COLUMN "{field.column}" SET DEFAULT %s', [value]
+                connection.ops.compose_sql(
+                    f'ALTER TABLE {table} ALTER COLUMN "{field.column}" SET DEFAULT %s', [value]
+                )
             )
             added.append((table, field.column))
     try:

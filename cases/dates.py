@@ -10,12 +10,74 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+from django.core.signals import setting_changed
 from django.db import models
-from django.utils.formats import date_format
+from django.dispatch import receiver
+from django.utils import formats
+from django.utils.dates import MONTHS
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+# Django's own splitting of a format string (django.utils.dateformat).
+FORMAT_CHARS = re.compile(r"(?<!\\)([aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ])")
+ESCAPED = re.compile(r"\\(.)")
+# The specifiers our formats use (monitoring/formats): a format with any other goes to Django.
+FAST_SPECIFIERS = {
+    "j": lambda v, months: str(v.day),
+    "d": lambda v, months: f"{v.day:02d}",
+    "n": lambda v, months: str(v.month),
+    "m": lambda v, months: f"{v.month:02d}",
+    "F": lambda v, months: months[v.month],
+    "Y": lambda v, months: str(v.year),
+    "G": lambda v, months: str(v.hour),
+    "H": lambda v, months: f"{v.hour:02d}",
+    "i": lambda v, months: f"{v.minute:02d}",
+}
+_compiled: dict[tuple[str, str | None], tuple | None] = {}
+
+
+@receiver(setting_changed)
+def _forget_formats(*, setting, **kwargs):
+    if setting in {"FORMAT_MODULE_PATH", "LANGUAGE_CODE", "LANGUAGES"} or setting.endswith(
+        "_FORMAT"
+    ):
+        _compiled.clear()
+
+
+def _compile(name: str, language: str | None) -> tuple | None:
+    """Split the active language's format into literals and specifier functions, once."""
+    pieces = FORMAT_CHARS.split(str(formats.get_format(name)))
+    parts = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            if piece not in FAST_SPECIFIERS:
+                return None
+            parts.append(FAST_SPECIFIERS[piece])
+        elif piece:
+            parts.append(ESCAPED.sub(r"\1", piece))
+    months = {number: str(label) for number, label in MONTHS.items()}
+    return tuple(parts), months
+
+
+def format_date(value: dt.date, name: str = "DATE_FORMAT") -> str:
+    """``django.utils.formats.date_format(value, name)``, several times faster.
+
+    A timeline or a list formats hundreds of dates a page, and Django's formatter parses the
+    format string and looks up the time zone for each. Here the active language's format is
+    split once; a format using a specifier outside ``FAST_SPECIFIERS`` is left to Django.
+    Like Django's, it formats the value as given: convert a moment to local time first.
+    """
+    key = (name, get_language())
+    if key not in _compiled:
+        _compiled[key] = _compile(name, key[1])
+    compiled = _compiled[key]
+    if compiled is None:
+        return formats.date_format(value, name)
+    parts, months = compiled
+    return "".join(part if isinstance(part, str) else part(value, months) for part in parts)
 
 
 class Precision(models.TextChoices):
@@ -65,22 +127,22 @@ class FuzzyDate:
 
     def __str__(self) -> str:
         if self.precision == Precision.DAY:
-            return date_format(self.on, "DATE_FORMAT")
+            return format_date(self.on, "DATE_FORMAT")
         if self.precision == Precision.MONTH:
-            return date_format(self.on, "YEAR_MONTH_FORMAT")
+            return format_date(self.on, "YEAR_MONTH_FORMAT")
         if self.precision == Precision.YEAR:
             return str(self.on.year)
         if self.precision == Precision.AFTER:
-            return _("after %(date)s") % {"date": date_format(self.on, "DATE_FORMAT")}
+            return _("after %(date)s") % {"date": format_date(self.on, "DATE_FORMAT")}
         if self.until is None:
-            return _("after %(date)s") % {"date": date_format(self.on, "DATE_FORMAT")}
+            return _("after %(date)s") % {"date": format_date(self.on, "DATE_FORMAT")}
         if self.on.year == self.until.year:
-            start = date_format(self.on, "MONTH_DAY_FORMAT")
+            start = format_date(self.on, "MONTH_DAY_FORMAT")
         else:
-            start = date_format(self.on, "DATE_FORMAT")
+            start = format_date(self.on, "DATE_FORMAT")
         return _("between %(start)s and %(end)s") % {
             "start": start,
-            "end": date_format(self.until, "DATE_FORMAT"),
+            "end": format_date(self.until, "DATE_FORMAT"),
         }
 
 

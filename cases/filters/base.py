@@ -3,7 +3,35 @@
 from __future__ import annotations
 
 import django_filters as df
+from django_filters import fields as df_fields
 from django_filters.constants import EMPTY_VALUES
+
+
+class ListedChoiceIterator(df_fields.ModelChoiceIterator):
+    """The choices read with one plain SELECT.
+
+    Django reads a ModelChoiceField's choices through ``QuerySet.iterator()``, which on
+    PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE) for a table of a few dozen
+    courts or facilities, on every list page.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(df_fields.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
+
+class ModelChoiceFilter(df.ModelChoiceFilter):
+    """``django_filters.ModelChoiceFilter`` whose choices are read without a cursor."""
+
+    field_class = ListedModelChoiceField
 
 
 class SortFilter(df.OrderingFilter):

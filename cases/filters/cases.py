@@ -11,7 +11,7 @@ from cases.dates import Precision
 from cases.forms.base import DateInput
 from cases.models import Case, Court
 
-from .base import SortedFilterSet, SortFilter
+from .base import ModelChoiceFilter, SortedFilterSet, SortFilter
 
 
 class CaseFilter(SortedFilterSet):
@@ -19,7 +19,7 @@ class CaseFilter(SortedFilterSet):
     category = df.ChoiceFilter(label=_("Category"), choices=Case.Category.choices)
     stage = df.ChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
     status = df.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
-    court = df.ModelChoiceFilter(label=_("Court"), queryset=Court.objects.order_by("name"))
+    court = ModelChoiceFilter(label=_("Court"), queryset=Court.objects.order_by("name"))
     confidentiality = df.ChoiceFilter(
         label=_("Confidentiality"), choices=Case.Confidentiality.choices
     )

@@ -16,7 +16,7 @@ from cases import access
 from cases.forms import DateInput
 from cases.models import Detention, DetentionFacility, Province
 
-from .base import SortedFilterSet, SortFilter
+from .base import ModelChoiceFilter, SortedFilterSet, SortFilter
 
 TODAY_WORDS = {"true", "yes", "1", "today", "on"}
 NOT_TODAY_WORDS = {"false", "no", "0"}
@@ -82,7 +82,7 @@ def person_sort_key(user):
 class DetentionFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Person's name"), method="search")
     kind = df.ChoiceFilter(label=_("Kind"), choices=Detention.Kind.choices)
-    facility = df.ModelChoiceFilter(
+    facility = ModelChoiceFilter(
         label=_("Facility"), queryset=DetentionFacility.objects.order_by("name")
     )
     province = df.ChoiceFilter(

@@ -10,6 +10,7 @@ from cases.forms.base import DateInput
 from cases.forms.followups import followup_owners
 from cases.models import FollowUp, Organisation
 
+from .base import ModelChoiceFilter
 from .proceedings import ANY, SortedFilterSet, SortFilter, UserFilter
 
 
@@ -22,9 +23,7 @@ def recipients(request):
 class FollowUpFilter(SortedFilterSet):
     status = df.ChoiceFilter(label=_("Status"), choices=FollowUp.Status.choices, empty_label=ANY)
     kind = df.ChoiceFilter(label=_("Kind"), choices=FollowUp.Kind.choices, empty_label=ANY)
-    addressed_to = df.ModelChoiceFilter(
-        label=_("Addressed to"), queryset=recipients, empty_label=ANY
-    )
+    addressed_to = ModelChoiceFilter(label=_("Addressed to"), queryset=recipients, empty_label=ANY)
     owner = UserFilter(
         label=_("Owner"),
         queryset=lambda request: followup_owners(),

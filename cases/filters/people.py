@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.models import Person, Role, Sex
 
-from .base import SortedFilterSet, SortFilter
+from .base import ModelChoiceFilter, SortedFilterSet, SortFilter
 
 
 def shown_name(user, path: str = ""):
@@ -29,7 +29,7 @@ def shown_name(user, path: str = ""):
 class PersonFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Name, alias or Khmer name"), method="search")
     sex = df.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
-    roles = df.ModelChoiceFilter(label=_("Role"), queryset=Role.objects.all())
+    roles = ModelChoiceFilter(label=_("Role"), queryset=Role.objects.all())
     is_named = df.BooleanFilter(label=_("Named"))
     o = SortFilter(
         fields=(

@@ -15,7 +15,7 @@ from cases.forms.base import DateInput
 from cases.forms.proceedings import field_monitors, user_label
 from cases.models import Case, Court, Hearing, Instance, TrialOutcome
 
-from .base import SortedFilterSet, SortFilter
+from .base import ModelChoiceFilter, SortedFilterSet, SortFilter
 
 ANY = _("Any")
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
@@ -37,7 +37,7 @@ def day_start(day: dt.date) -> dt.datetime:
 
 class HearingFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Case reference or title"), method="search")
-    court = df.ModelChoiceFilter(label=_("Court"), queryset=Court.objects.all(), empty_label=ANY)
+    court = ModelChoiceFilter(label=_("Court"), queryset=Court.objects.all(), empty_label=ANY)
     kind = df.ChoiceFilter(label=_("Kind"), choices=Hearing.Kind.choices, empty_label=ANY)
     status = df.ChoiceFilter(label=_("Status"), choices=Hearing.Status.choices, empty_label=ANY)
     monitor = UserFilter(
@@ -108,7 +108,7 @@ class TrialOutcomeFilter(SortedFilterSet):
         label=_("Verdict"), choices=TrialOutcome.Verdict.choices, empty_label=ANY
     )
     instance = df.ChoiceFilter(label=_("Instance"), choices=Instance.choices, empty_label=ANY)
-    court = df.ModelChoiceFilter(label=_("Court"), queryset=Court.objects.all(), empty_label=ANY)
+    court = ModelChoiceFilter(label=_("Court"), queryset=Court.objects.all(), empty_label=ANY)
     verdict_from = df.DateFilter(label=_("Verdict from"), method="filter_from", widget=DateInput)
     verdict_to = df.DateFilter(label=_("Verdict until"), method="filter_to", widget=DateInput)
     appealed = df.ChoiceFilter(

@@ -2,10 +2,12 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cases.dates import FuzzyDate
-from cases.models import format_months
+from cases.links import PkUrls, esc
+from cases.models import Case, format_months
 
 register = template.Library()
 
@@ -63,3 +65,49 @@ def sort_header(context, field: str, label: str, param: str = "o"):
         arrow,
         state,
     )
+
+
+@register.simple_tag
+def case_rows(cases) -> str:
+    """Render the case list's rows (``cases/case_list.html``).
+
+    Built here rather than in a template loop: the engine's lookups for seven cells of fifty
+    rows cost more than the rest of the page. Every value is escaped; the markup is the one
+    the list has always had.
+    """
+    labels = {
+        key: esc(label)
+        for key, label in (
+            ("reference", _("Reference")),
+            ("title", _("Title")),
+            ("category", _("Category")),
+            ("stage", _("Stage")),
+            ("court", _("Court")),
+            ("began", _("Events began")),
+            ("defendants", _("Defendants")),
+        )
+    }
+    restricted = f' <span class="badge restricted">{esc(_("restricted"))}</span>'
+    urls = PkUrls()
+    html = []
+    for case in cases:
+        court = esc(case.court or "")
+        if case.court_case_number:
+            court += f"<br><small>{esc(case.court_case_number)}</small>"
+        opened = FuzzyDate.of(case, "opened")
+        status_class = "badge open" if case.status == Case.Status.OPEN else "badge"
+        html.append(
+            "<tr>"
+            f'<td data-label="{labels["reference"]}">'
+            f'<a href="{esc(urls("cases:case-detail", case.pk))}">{esc(case.reference)}</a>'
+            f"{restricted if case.is_restricted else ''}</td>"
+            f'<td data-label="{labels["title"]}">{esc(case.title)}</td>'
+            f'<td data-label="{labels["category"]}">{esc(case.category_label)}</td>'
+            f'<td data-label="{labels["stage"]}"><span class="badge">{esc(case.stage_label)}'
+            f'</span> <span class="{status_class}">{esc(case.status_label)}</span></td>'
+            f'<td data-label="{labels["court"]}">{court}</td>'
+            f'<td data-label="{labels["began"]}">{esc(opened or "")}</td>'
+            f'<td data-label="{labels["defendants"]}" class="num">{case.defendant_count}</td>'
+            "</tr>\n"
+        )
+    return mark_safe("".join(html))  # every value above is escaped

@@ -35,7 +35,14 @@ from cases.models import (
 )
 from cases.rules import fingerprint_of, table_fingerprint
 from cases.services.cases import open_case
-from cases.timeline import KeptRuleBook, Kind, build_timeline, parse_kinds, party_name
+from cases.timeline import (
+    KeptRuleBook,
+    Kind,
+    build_timeline,
+    parse_kinds,
+    party_name,
+    render_entries,
+)
 
 from .base import (
     CaseChildMixin,
@@ -280,9 +287,12 @@ def case_timeline(request, pk):
     case = get_object_or_404(cases.annotate(**table_fingerprint()), pk=pk)
     record_restricted_view(case, detail="timeline")
     chosen = parse_kinds(request.GET.getlist("kind"))
+    # The case was read through visible_to(): the sources need not check it again.
+    entries = build_timeline(case, user=request.user, kinds=chosen, visible=True)
     context = {
         "case": case,
-        "entries": build_timeline(case, user=request.user, kinds=chosen),
+        "entries": entries,
+        "entries_html": render_entries(entries),
         "kinds": [(value, label, value in chosen) for value, label in Kind.choices],
         "is_filtered": len(chosen) < len(Kind.values),
     }

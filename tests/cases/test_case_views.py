@@ -421,6 +421,30 @@ def test_list_shows_the_columns_and_the_restricted_badge(client_for, supervisor)
     assert '<td data-label="Defendants" class="num">2</td>' in page
 
 
+def test_list_rows_escape_what_users_typed_and_link_each_case(client_for, supervisor):
+    """The rows are written in Python (``case_rows``): every value is escaped, every row
+    links its own case, and a fuzzy date reads as its source gave it."""
+    hostile = make_case(
+        title='<script>alert("x")</script> & co',
+        court=make_court(name="Court <b>bold</b>"),
+        court_case_number='"><img src=x>',
+        opened_on=dt.date(2023, 3, 1),
+        opened_precision="month",
+        status=Case.Status.OPEN,
+    )
+    plain = make_case(title="Plain", status=Case.Status.CLOSED, restricted=True)
+    page = client_for(supervisor).get(reverse("cases:case-list")).content.decode()
+    assert "<script>alert" not in page and "<b>bold</b>" not in page and "<img src=x>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
+    assert "Court &lt;b&gt;bold&lt;/b&gt;<br><small>&quot;&gt;&lt;img src=x&gt;</small>" in page
+    assert '<td data-label="Events began">March 2023</td>' in page
+    for case in (hostile, plain):
+        assert f'<a href="{case.get_absolute_url()}">{case.reference}</a>' in page
+    assert f'{plain.reference}</a> <span class="badge restricted">restricted</span>' in page
+    assert '<span class="badge open">Open</span>' in page
+    assert '<span class="badge">Closed</span>' in page
+
+
 def test_list_filters_and_sorting(client_for, monitor):
     mine = make_case(
         title="Alpha case", monitors=[monitor], category=Case.Category.LAND, opened_on=None

@@ -109,3 +109,42 @@ def test_normalise_snaps_the_bounds_to_the_precision(on, precision, until, expec
 )
 def test_fuzzy_date_error_names_what_is_wrong(on, precision, until, message):
     assert fuzzy_date_error(on, precision, until) == message
+
+
+FORMAT_NAMES = ["DATE_FORMAT", "DATETIME_FORMAT", "YEAR_MONTH_FORMAT", "MONTH_DAY_FORMAT"]
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_the_fast_formatter_writes_what_django_writes(language):
+    """``format_date`` splits each format once; its output is Django's, month by month, in
+    both languages, for days and for moments."""
+    import datetime as dt
+
+    from django.utils import formats
+
+    from cases.dates import format_date
+
+    days = [dt.date(2023, month, day) for month in range(1, 13) for day in (1, 9, 28)]
+    moments = [
+        dt.datetime(2024, month, 3, hour, minute)
+        for month in (1, 7, 12)
+        for hour, minute in ((0, 0), (8, 5), (23, 59))
+    ]
+    with translation.override(language):
+        for name in FORMAT_NAMES:
+            for value in moments + ([] if name == "DATETIME_FORMAT" else days):
+                assert format_date(value, name) == formats.date_format(value, name)
+
+
+def test_the_fast_formatter_leaves_other_specifiers_to_django(settings):
+    """A format with a specifier it does not know (here the weekday) is Django's to write,
+    and a changed format applies at once."""
+    from django.utils import formats
+
+    from cases.dates import format_date
+
+    day = dt.date(2023, 3, 3)
+    settings.FORMAT_MODULE_PATH = None
+    settings.DATE_FORMAT = r"l, j \o\f F Y"
+    with translation.override(None):
+        assert format_date(day) == formats.date_format(day) == "Friday, 3 of March 2023"

@@ -195,21 +195,36 @@ def test_one_query_per_source_whatever_the_number_of_events(django_assert_num_qu
     busy(case, n)
     monitor.has_perm("cases.view_case")  # load the permission cache, as the view has
     # detentions with their extensions (one join), charges, hearings, fair-trial observations,
-    # outcomes, follow-ups; then the legal deadlines, from those same records: the rules
+    # outcomes, follow-ups; then the legal deadlines, from those same records: the rules.
+    # visible=True: the case was read through visible_to(), as the page reads it.
     with django_assert_num_queries(7):
-        entries = build_timeline(case, user=monitor, now=NOW)
+        entries = build_timeline(case, user=monitor, now=NOW, visible=True)
     assert len(entries) == 10 * n  # each verdict has its appeal deadline
     assert sum(e.event == Event.EXTENSION for e in entries) == n
     with django_assert_num_queries(6):
-        build_timeline(case, user=monitor, kinds=set(Kind.values) - {Kind.DEADLINE}, now=NOW)
+        build_timeline(
+            case, user=monitor, kinds=set(Kind.values) - {Kind.DEADLINE}, now=NOW, visible=True
+        )
     # The case read with the rule table's fingerprint (as the page reads it): the process's
     # copy of the table, once read, costs no query.
     build_timeline(fingerprinted(case), user=monitor, now=NOW)
     case = fingerprinted(case)
     with django_assert_num_queries(6):
-        assert build_timeline(case, user=monitor, now=NOW) == entries
+        assert build_timeline(case, user=monitor, now=NOW, visible=True) == entries
     with django_assert_num_queries(1):
-        build_timeline(case, user=monitor, kinds={"hearing"}, now=NOW)
+        build_timeline(case, user=monitor, kinds={"hearing"}, now=NOW, visible=True)
+    # Without visible=True, one query makes sure the user may see the case.
+    with django_assert_num_queries(7):
+        assert build_timeline(case, user=monitor, now=NOW) == entries
+
+
+def test_a_case_the_user_may_not_see_has_no_events_for_them(monitor, other_monitor):
+    """The sources read the case's records by its key: a caller that did not read the case
+    through visible_to() gets nothing for a restricted case the user is not assigned to."""
+    case = make_case(restricted=True, monitors=[other_monitor])
+    busy(case, 1)
+    assert build_timeline(case, user=monitor, now=NOW) == []
+    assert len(build_timeline(case, user=other_monitor, now=NOW)) == 10
 
 
 def fingerprinted(case):
@@ -265,3 +280,23 @@ def test_hearing_and_follow_up_links_are_their_records_own(supervisor):
     assert len(linked) == 4
     for entry in linked:
         assert entry.url == models[entry.kind].objects.get(pk=entry.pk).get_absolute_url()
+
+
+def test_entries_are_escaped_and_keep_their_markup(client_for, supervisor):
+    """The entries are written in Python (``render_entries``): what users typed is escaped,
+    and each entry keeps its classes, its badges and its link."""
+    case = make_case()
+    hearing = make_hearing(
+        case=case,
+        scheduled_at=timezone.now() + dt.timedelta(days=3),
+        outcome='<script>alert("x")</script>',
+    )
+    make_followup(case=case, description="<img src=x onerror=alert(1)>", due_on=dt.date(2020, 1, 1))
+    body = client_for(supervisor).get(reverse("cases:case-timeline", args=[case.pk])).content
+    body = body.decode()
+    assert "<script>alert" not in body and "<img src=x" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert '<li class="hearing future">' in body
+    assert f'<a href="{hearing.get_absolute_url()}">' in body
+    assert '<span class="badge">to come</span>' in body
+    assert '<li class="followup">' in body and "overdue" in body

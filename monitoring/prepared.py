@@ -1,0 +1,86 @@
+"""Querysets compiled to SQL once per process, then run with other values.
+
+Django compiles a queryset to SQL on every evaluation: for a query joining four tables with a
+subquery, that costs a millisecond or two of Python, where PostgreSQL (with the plan prepared,
+``DB_PREPARE_THRESHOLD``) answers in a tenth of that. The pages read on every request (the
+session's user) or by the hundred (a timeline's seven sources) are built once here::
+
+    HEARINGS = Prepared(lambda case: Hearing.objects.filter(case_id=case).values_list(...))
+    rows = HEARINGS(case.pk)  # a list: model instances, or tuples for values_list()
+
+The function is called once per database with marker numbers in place of the values; the SQL
+and its parameters are kept, and each call runs them with the markers replaced by its values,
+through Django's own iterables (select_related, annotations, values_list and the database's
+converters work as usual). The result is always a list, never a queryset: a filter added to
+it could not change SQL already compiled.
+
+A queryset whose SQL depends on anything but its parameters (the time, a setting, the user's
+role) must not be prepared, or must take that as a key (``key=`` names a variant).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Hashable
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# Unlikely values, within a 32-bit integer column's range (Django answers an out-of-range
+# lookup with an empty result, compiling no SQL): a marker must never equal a parameter the
+# queryset holds of its own.
+MARKER_BASE = 2_118_123_457
+
+
+class Prepared:
+    def __init__(self, build: Callable[..., QuerySet], *, arity: int = 1):
+        self.build = build
+        self.markers = tuple(MARKER_BASE + index for index in range(arity))
+        self.templates: dict[tuple, tuple] = {}
+        self.lock = threading.Lock()
+
+    def template(self, using: str, key: Hashable) -> tuple:
+        """Compile the queryset once for this database (and variant): its SQL, parameters,
+        the compiler holding the column layout, and where each marker stands."""
+        cache_key = (using, key)
+        found = self.templates.get(cache_key)
+        if found is not None:
+            return found
+        with self.lock:
+            queryset = self.build(*self.markers) if key is None else self.build(key, *self.markers)
+            queryset = queryset.using(using)
+            if queryset._prefetch_related_lookups:
+                raise ValueError("Prepared querysets cannot prefetch_related().")
+            compiler = queryset.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            positions = []
+            for marker in self.markers:
+                where = [index for index, value in enumerate(params) if value == marker]
+                if not where:
+                    raise ValueError(f"Marker {marker} is not among the parameters of: {sql}")
+                positions.append(where)
+            found = (queryset, sql, tuple(params), compiler, positions)
+            self.templates[cache_key] = found
+        return found
+
+    def __call__(self, *values, using: str = "default", key: Hashable = None) -> list:
+        if len(values) != len(self.markers):
+            raise TypeError(f"{len(self.markers)} values expected, {len(values)} given")
+        queryset, sql, params, template, positions = self.template(using, key)
+        params = list(params)
+        for value, where in zip(values, positions, strict=True):
+            for index in where:
+                params[index] = value
+        compiler = copy.copy(template)
+        compiler.connection = connections[using]  # this thread's connection
+        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        query = copy.copy(queryset.query)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        # A shallow copy by hand: copy.copy() would pickle the queryset, which evaluates it.
+        run = queryset.__class__.__new__(queryset.__class__)
+        run.__dict__.update(queryset.__dict__)
+        run._query = query  # not the property: its setter would make values_list() dicts
+        run._result_cache = None
+        run._prefetch_done = False
+        return list(run)

@@ -1,0 +1,123 @@
+"""Querysets compiled once (``monitoring.prepared``) answer what the queryset answers."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Charge, Hearing
+from cases.timeline import CHARGES, DETENTIONS, FOLLOWUPS, HEARINGS, OUTCOMES
+from monitoring.prepared import Prepared
+from tests.factories import (
+    make_case,
+    make_charge,
+    make_detention,
+    make_extension,
+    make_followup,
+    make_hearing,
+    make_outcome,
+    make_party,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def hearings_of(case_id):
+    return Hearing.objects.filter(case_id=case_id).order_by("scheduled_at", "pk")
+
+
+def filled_case(n: int):
+    case = make_case()
+    for _ in range(n):
+        party = make_party(case=case)
+        make_charge(party=party)
+        make_outcome(party=party)
+        make_extension(detention=make_detention(person=party.person, case=case))
+        make_hearing(case=case)
+        make_followup(case=case)
+    return case
+
+
+def test_each_call_answers_for_its_own_values():
+    prepared = Prepared(hearings_of)
+    one, two, empty = filled_case(1), filled_case(3), make_case()
+    for case in (one, two, empty, two, one):
+        assert prepared(case.pk) == list(hearings_of(case.pk))
+    assert len(prepared(two.pk)) == 3 and prepared(empty.pk) == []
+
+
+def test_select_related_annotations_and_values_lists_come_back_as_the_orm_builds_them():
+    case = filled_case(2)
+    make_charge(party=make_party(case=make_case()))  # another case's: never read
+    annotated = Prepared(
+        lambda case_id: (
+            Charge.objects.filter(party__case_id=case_id)
+            .select_related("offence", "party__person")
+            .annotate(n=Count("party__charges", filter=Q(party__charges__deleted_at__isnull=True)))
+            .order_by("pk")
+        )
+    )
+    with CaptureQueriesContext(connection) as captured:
+        charges = annotated(case.pk)
+        names = [(c.offence.name, c.party.person.name, c.n) for c in charges]
+    assert len(captured) == 1  # offence and person came with the charge
+    expected = Charge.objects.filter(party__case_id=case.pk).order_by("pk")
+    assert names == [(c.offence.name, c.party.person.name, 1) for c in expected]
+    assert HEARINGS(case.pk) == list(
+        Hearing.objects.filter(case_id=case.pk)
+        .order_by()
+        .values_list(
+            "pk",
+            "status",
+            "kind",
+            "held_at",
+            "scheduled_at",
+            "time_known",
+            "court__name",
+            "outcome",
+        )
+    )
+    for prepared in (CHARGES, OUTCOMES, FOLLOWUPS, DETENTIONS):
+        assert {row.pk for row in prepared(case.pk)}  # every source answers for the case
+
+
+def test_the_compiled_sql_is_reused_and_the_result_is_a_list_not_a_queryset():
+    prepared = Prepared(hearings_of)
+    case = filled_case(1)
+    first = prepared(case.pk)
+    assert isinstance(first, list)
+    template = prepared.templates[("default", None)]
+    prepared(case.pk)
+    assert prepared.templates[("default", None)] is template  # compiled once
+
+
+def test_a_marker_missing_from_the_parameters_is_refused():
+    prepared = Prepared(lambda case_id: Hearing.objects.all())
+    with pytest.raises(ValueError, match="Marker"):
+        prepared(1)
+    with pytest.raises(TypeError):
+        Prepared(hearings_of)(1, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_runs_on_its_own_connection():
+    """The compiled template is shared; the connection is the calling thread's."""
+    prepared = Prepared(hearings_of)
+    case = filled_case(2)
+    expected = prepared(case.pk)
+    found, used = [], []
+
+    def read():
+        try:
+            found.append(prepared(case.pk))
+            used.append(id(connections["default"]))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert found == [expected]
+    assert used and used[0] != id(connections["default"])

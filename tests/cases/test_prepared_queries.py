@@ -101,7 +101,7 @@ def test_a_marker_missing_from_the_parameters_is_refused():
         Prepared(hearings_of)(1, 2)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_thread_runs_on_its_own_connection():
     """The compiled template is shared; the connection is the calling thread's."""
     prepared = Prepared(hearings_of)

@@ -6,7 +6,11 @@ follow-ups) is read with one query, whatever the number of events, and turned in
 legal maximum of a detention, police custody limit, expected release, appeal deadline) are the
 one derived source: ``cases.clocks`` computes them from the records the other sources read
 (``CaseRecords``) and the rule table, which costs no query when the process's copy of it is
-current (``cases.rules.rule_table``): seven queries in all, the rule table an eighth at most.
+current (``cases.rules.rule_table``): six queries in all, the rule table a seventh at most, and
+one more to make sure the user may see the case when the caller has not (``build_timeline``).
+Their SQL is compiled once per process (``monitoring.prepared``), and the entries are written as
+HTML in Python (``render_entries``): at 200 events, Django's compiling and template lookups cost
+more than the queries.
 
 Order: entries are sorted by the earliest day they may have happened on. On the same earliest
 day, an approximate entry ("March 2023", "between 5 August and 10 December 2022") comes before
@@ -157,9 +161,9 @@ def detentions_of(case_id):
     )
 
 
+DETENTIONS = Prepared(detentions_of)
 # Ordered within the tables read: Meta.ordering would join the case and sort by the person's
 # name, which the timeline sorts anyway.
-DETENTIONS = Prepared(detentions_of)
 CHARGES = Prepared(
     lambda case_id: (
         Charge.objects.filter(party__case_id=case_id)

@@ -40,6 +40,10 @@ class Prepared:
         self.templates: dict[tuple, tuple] = {}
         self.lock = threading.Lock()
 
+    def __deepcopy__(self, memo):
+        # Shared, never copied: forms deep-copy their fields, and a field may hold one.
+        return self
+
     def template(self, using: str, key: Hashable) -> tuple:
         """Compile the queryset once for this database (and variant): its SQL, parameters,
         the compiler holding the column layout, and where each marker stands."""

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import django_filters as df
+from django.db.models import QuerySet
 from django_filters import fields as df_fields
 from django_filters.constants import EMPTY_VALUES
 
+from monitoring.prepared import Prepared
+
 
 class ListedChoiceIterator(df_fields.ModelChoiceIterator):
-    """The choices read with one plain SELECT.
+    """The choices read with one plain SELECT, compiled once when the filter's queryset is
+    fixed (``ModelChoiceFilter``).
 
     Django reads a ModelChoiceField's choices through ``QuerySet.iterator()``, which on
     PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE) for a table of a few dozen
-    courts or facilities, on every list page.
+    courts or facilities, on every list page; and compiles the query each time.
     """
 
     def __iter__(self):
@@ -20,18 +24,43 @@ class ListedChoiceIterator(df_fields.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():
+        prepared = self.field.prepared
+        rows = prepared() if prepared is not None else self.queryset.all()
+        for obj in rows:
             yield self.choice(obj)
 
 
 class ListedModelChoiceField(df_fields.ModelChoiceField):
     iterator = ListedChoiceIterator
 
+    def __init__(self, *args, prepared: Prepared | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepared = prepared  # the declared queryset, compiled once
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)  # sets the copy's queryset: see below
+        result.prepared = self.prepared
+        return result
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        # A queryset set after the declaration (narrowed for a user, say) is read as given.
+        self.prepared = None
+
+    queryset = property(df_fields.ModelChoiceField._get_queryset, _set_queryset)
+
 
 class ModelChoiceFilter(df.ModelChoiceFilter):
-    """``django_filters.ModelChoiceFilter`` whose choices are read without a cursor."""
+    """``django_filters.ModelChoiceFilter`` whose choices are read without a cursor; from SQL
+    compiled once when its queryset is given as a queryset (not a callable of the request)."""
 
     field_class = ListedModelChoiceField
+
+    def __init__(self, *args, **kwargs):
+        queryset = kwargs.get("queryset")
+        if isinstance(queryset, QuerySet):
+            kwargs["prepared"] = Prepared(lambda: queryset, arity=0)
+        super().__init__(*args, **kwargs)
 
 
 class SortFilter(df.OrderingFilter):

@@ -19,7 +19,9 @@ class CaseFilter(SortedFilterSet):
     category = df.ChoiceFilter(label=_("Category"), choices=Case.Category.choices)
     stage = df.ChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
     status = df.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
-    court = ModelChoiceFilter(label=_("Court"), queryset=Court.objects.order_by("name"))
+    court = ModelChoiceFilter(
+        label=_("Court"), queryset=Court.objects.order_by("name").only("pk", "name")
+    )
     confidentiality = df.ChoiceFilter(
         label=_("Confidentiality"), choices=Case.Confidentiality.choices
     )

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -146,7 +146,9 @@ class CaseQuerySet(models.QuerySet):
     def for_list(self):
         """The rows of a list: the court's name rather than the court (a model instance a
         row costs more than the rest of it), and the number of defendants."""
-        return self.annotate(court_name=F("court__name")).with_defendant_count()
+        # A subquery rather than a join: the list's capped count then reads the cases alone.
+        court = Court.objects.filter(pk=OuterRef("court_id")).values("name")[:1]
+        return self.annotate(court_name=Subquery(court)).with_defendant_count()
 
     def for_detail(self):
         return self.select_related("court").prefetch_related("monitors")

@@ -121,3 +121,28 @@ def test_each_thread_runs_on_its_own_connection():
     thread.join()
     assert found == [expected]
     assert used and used[0] != id(connections["default"])
+
+
+def test_filter_choices_are_read_once_compiled_and_a_narrowed_queryset_is_read_as_given(
+    rf, supervisor
+):
+    """A filter's fixed choices (the courts) come from SQL compiled once; a queryset set on
+    the field afterwards (narrowed for a user) is read as given, never from that SQL."""
+    from cases.filters.cases import CaseFilter
+    from cases.models import Case, Court
+    from tests.factories import make_court
+
+    make_court(name="Zeta Court")
+    make_court(name="Alpha Court")
+    request = rf.get("/cases/")
+    request.user = supervisor
+    form = CaseFilter(request.GET, queryset=Case.objects.all(), request=request).form
+    field = form.fields["court"]
+    assert field.prepared is not None
+    labels = [label for _value, label in field.choices][1:]
+    assert labels == list(Court.objects.order_by("name").values_list("name", flat=True))
+    again = CaseFilter(request.GET, queryset=Case.objects.all(), request=request).form
+    assert again.fields["court"].prepared is field.prepared  # shared, compiled once
+    field.queryset = Court.objects.filter(name="Zeta Court")
+    assert field.prepared is None
+    assert [label for _value, label in field.choices][1:] == ["Zeta Court"]

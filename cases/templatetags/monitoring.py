@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cases.dates import FuzzyDate
+from cases.filter_html import filter_fields_html
 from cases.links import PkUrls, esc
 from cases.models import Case, format_months
 
@@ -115,23 +116,6 @@ def case_rows(cases) -> str:
 
 @register.simple_tag
 def filter_fields(form) -> str:
-    """The fields of a list's filter form but its sort key (``partials/filters.html``).
-
-    Each field as the template wrote it (label, widget, errors); the loop is in Python, where
-    the template engine's lookups cost a list page about a millisecond.
-    """
-    html = []
-    for field in form.visible_fields():
-        if field.name == "o":
-            continue
-        classes = "field"
-        errors = field.errors
-        if errors:
-            classes += " has-error"
-        if field.widget_type == "checkbox":
-            classes += " checkbox"
-        html.append(f'<div class="{classes}">{field.label_tag()}{field}')
-        if errors:
-            html.append(f'<div class="field-errors">{errors}</div>')
-        html.append("</div>\n    ")
-    return mark_safe("".join(html))  # label, widget and errors are Django's, escaped
+    """The fields of a list's filter form but its sort key (``partials/filters.html``),
+    kept per process for the values, labels and choices they show (``cases.filter_html``)."""
+    return filter_fields_html(form)

@@ -37,7 +37,7 @@ from django.db import models
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
+from django.utils.text import add_truncation_text
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -355,10 +355,10 @@ def on_fuzzy(value: FuzzyDate | None) -> dict:
     }
 
 
-def on_datetime(value: dt.datetime, *, time_known: bool = True) -> dict:
+def on_datetime(value: dt.datetime, *, time_known: bool = True, tz=None) -> dict:
     """Return the date fields of an entry for a moment (in local time), with its time when
-    it is known."""
-    local = timezone.localtime(value)
+    it is known. ``tz``: the current time zone, when the caller has it in hand."""
+    local = value.astimezone(tz or timezone.get_current_timezone())
     shown = format_date(local, "DATETIME_FORMAT" if time_known else "DATE_FORMAT")
     return {"day": local.date(), "when": shown, "at": local if time_known else None}
 
@@ -388,7 +388,12 @@ def length_label(months: int, days: int, hours: int) -> str:
 
 
 def short(text: str) -> str:
-    return Truncator(text).words(DETAIL_WORDS)
+    """``Truncator(text).words(DETAIL_WORDS)``, without its lazy wrapper and translation
+    lookup for the hundreds of texts that need no cut."""
+    words = text.split()
+    if len(words) <= DETAIL_WORDS:
+        return " ".join(words)
+    return add_truncation_text(" ".join(words[:DETAIL_WORDS]))
 
 
 # Sources: one query each, the records two sources share read once -----------------------
@@ -466,6 +471,7 @@ def hearing_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[Timel
     # instance each costs more than the rest of the entry), their titles made once per kind.
     hearings = HEARINGS(records.case.pk)
     titles: dict[tuple[str, str], str] = {}
+    tz = timezone.get_current_timezone()
     for pk, status, kind, held_at, scheduled_at, time_known, court, outcome in hearings:
         key = (status, kind)
         if key not in titles:
@@ -482,7 +488,7 @@ def hearing_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[Timel
             url=records.detail_url("cases:hearing-detail", pk),
             is_future=status == Hearing.Status.SCHEDULED and moment > now,
             pk=pk,
-            **on_datetime(moment, time_known=time_known or held_at is not None),
+            **on_datetime(moment, time_known=time_known or held_at is not None, tz=tz),
         )
 
 

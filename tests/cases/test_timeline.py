@@ -300,3 +300,17 @@ def test_entries_are_escaped_and_keep_their_markup(client_for, supervisor):
     assert f'<a href="{hearing.get_absolute_url()}">' in body
     assert '<span class="badge">to come</span>' in body
     assert '<li class="followup">' in body and "overdue" in body
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_details_are_cut_as_djangos_truncator_cuts_them(language):
+    from django.utils import translation
+    from django.utils.text import Truncator
+
+    from cases.timeline import DETAIL_WORDS, short
+
+    texts = ["", "one two", " spaced\n out  words ", "word " * DETAIL_WORDS, "word " * 31]
+    with translation.override(language):
+        for text in texts:
+            assert short(text) == Truncator(text).words(DETAIL_WORDS)
+    assert short("word " * 31).startswith("word " * (DETAIL_WORDS - 1) + "word")

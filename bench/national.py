@@ -772,6 +772,11 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated sections (lists, timeline, exports, dispatcher)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other sections of --out as they are (each section has its own time)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", dataset.DEFAULT_URL)
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
@@ -807,11 +812,22 @@ def main(argv: list[str] | None = None) -> int:
         if name not in sections:
             continue
         print(f"{label} (load {load()}) ...", flush=True)
+        started = dt.datetime.now(dt.UTC).isoformat()
         try:
-            results[name] = run()
+            results[name] = {"measured_at": started, **run()}
         except Exception:  # one section failing leaves the others' figures
             results.setdefault("errors", {})[name] = traceback.format_exc()
             print(results["errors"][name], file=sys.stderr, flush=True)
+    if args.merge and args.out.exists():
+        # Sections measured at another time keep their own figures, time and load average.
+        earlier = json.loads(args.out.read_text())
+        kept = [name for name in steps if name not in sections and name in earlier]
+        for name in kept:
+            results[name] = earlier[name]
+        results["meta"]["kept_from_earlier_run"] = {
+            name: earlier[name].get("measured_at", earlier["meta"].get("started_at"))
+            for name in kept
+        }
     results["meta"]["load_average_end"] = load()
     results["figures"] = figures(results)
     if args.quick:

@@ -61,6 +61,7 @@ from cases.models import (
     DetentionExtension,
     FollowUp,
     Hearing,
+    Instance,
     TrialOutcome,
     format_months,
 )
@@ -404,7 +405,7 @@ def detention_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[Tim
     user = records.user
     for detention in records.detentions:
         who = detention.person.label_for(user)
-        kind = detention.get_kind_display()
+        kind = choice_label(Detention.Kind, detention.kind)
         common = {"kind": Kind.DETENTION, "url": detention.get_absolute_url(), "pk": detention.pk}
         if detention.arrested_at:
             yield TimelineEntry(
@@ -434,7 +435,7 @@ def detention_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[Tim
             yield TimelineEntry(
                 event=Event.DETENTION_END,
                 title=_("%(kind)s ended: %(person)s") % {"kind": kind, "person": who},
-                detail=detention.get_end_reason_display(),
+                detail=choice_label(Detention.EndReason, detention.end_reason),
                 **on_fuzzy(detention.ended),
                 **common,
             )
@@ -538,16 +539,16 @@ def outcome_entries(records: CaseRecords, *, now: dt.datetime) -> Iterator[Timel
             event=Event.VERDICT,
             title=_("Verdict (%(instance)s) for %(person)s: %(verdict)s")
             % {
-                "instance": outcome.get_instance_display(),
+                "instance": choice_label(Instance, outcome.instance),
                 "person": who,
-                "verdict": outcome.get_verdict_display(),
+                "verdict": choice_label(TrialOutcome.Verdict, outcome.verdict),
             },
             detail=sentence_label(outcome),
             **on_fuzzy(outcome.verdict_date),
             **common,
         )
         if outcome.appeal_filed_on:
-            by = outcome.get_appealed_by_display()
+            by = choice_label(TrialOutcome.AppealedBy, outcome.appealed_by)
             yield TimelineEntry(
                 event=Event.APPEAL,
                 title=_("Appeal filed against the verdict for %(person)s") % {"person": who},
@@ -658,7 +659,7 @@ def detention_deadlines(clock: DetentionClock, *, user, today: dt.date) -> Itera
     """Yield the deadlines of one detention's clock, each with its rule."""
     detention = clock.detention
     names = {
-        "kind": detention.get_kind_display().lower(),
+        "kind": choice_label(Detention.Kind, detention.kind).lower(),
         "person": detention.person.label_for(user),
     }
     last_day = detention.ended_on if clock.state == ClockState.ENDED else today
@@ -701,7 +702,10 @@ def appeal_entry(appeal: AppealClock, *, user, today: dt.date) -> TimelineEntry:
         kind=Kind.DEADLINE,
         event=Event.DEADLINE,
         title=_("Appeal deadline (%(instance)s) for %(person)s")
-        % {"instance": outcome.get_instance_display(), "person": party_name(outcome.party, user)},
+        % {
+            "instance": choice_label(Instance, outcome.instance),
+            "person": party_name(outcome.party, user),
+        },
         detail=detail,
         url=outcome.get_absolute_url(),
         is_future=appeal.deadline >= today,

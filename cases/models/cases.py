@@ -247,13 +247,6 @@ class Case(SoftDeletable, FuzzyDatesModel):
             models.Index(fields=["title", "id"], name="case_list_title"),
             models.Index(fields=["stage", "id"], name="case_list_stage"),
             models.Index(fields=["updated_at", "id"], name="case_list_updated"),
-            # The list's capped count for a category and a status, read from the index alone
-            # (it scanned the table until 1,001 rows matched: 4 ms at 100,000 cases).
-            models.Index(
-                fields=["category", "status", "id"],
-                condition=Q(deleted_at__isnull=True),
-                name="case_list_category_status",
-            ),
         ]
         constraints = [fuzzy_date_constraint("opened", "case")]
 

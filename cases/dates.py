@@ -47,7 +47,7 @@ def _forget_formats(*, setting, **kwargs):
         _compiled.clear()
 
 
-def _compile(name: str, language: str | None) -> tuple | None:
+def _compile(name: str) -> tuple | None:
     """Split the active language's format into literals and specifier functions, once."""
     pieces = FORMAT_CHARS.split(str(formats.get_format(name)))
     parts = []
@@ -72,7 +72,7 @@ def format_date(value: dt.date, name: str = "DATE_FORMAT") -> str:
     """
     key = (name, get_language())
     if key not in _compiled:
-        _compiled[key] = _compile(name, key[1])
+        _compiled[key] = _compile(name)
     compiled = _compiled[key]
     if compiled is None:
         return formats.date_format(value, name)

@@ -15,14 +15,14 @@ converters work as usual). The result is always a list, never a queryset: a filt
 it could not change SQL already compiled.
 
 A queryset whose SQL depends on anything but its parameters (the time, a setting, the user's
-role) must not be prepared, or must take that as a key (``key=`` names a variant).
+role) must not be prepared.
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -37,23 +37,21 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet], *, arity: int = 1):
         self.build = build
         self.markers = tuple(MARKER_BASE + index for index in range(arity))
-        self.templates: dict[tuple, tuple] = {}
+        self.templates: dict[str, tuple] = {}  # by database alias
         self.lock = threading.Lock()
 
     def __deepcopy__(self, memo):
         # Shared, never copied: forms deep-copy their fields, and a field may hold one.
         return self
 
-    def template(self, using: str, key: Hashable) -> tuple:
-        """Compile the queryset once for this database (and variant): its SQL, parameters,
-        the compiler holding the column layout, and where each marker stands."""
-        cache_key = (using, key)
-        found = self.templates.get(cache_key)
+    def template(self, using: str) -> tuple:
+        """Compile the queryset once for this database: its SQL, parameters, the compiler
+        holding the column layout, and where each marker stands."""
+        found = self.templates.get(using)
         if found is not None:
             return found
         with self.lock:
-            queryset = self.build(*self.markers) if key is None else self.build(key, *self.markers)
-            queryset = queryset.using(using)
+            queryset = self.build(*self.markers).using(using)
             if queryset._prefetch_related_lookups:
                 raise ValueError("Prepared querysets cannot prefetch_related().")
             compiler = queryset.query.get_compiler(using=using)
@@ -65,13 +63,13 @@ class Prepared:
                     raise ValueError(f"Marker {marker} is not among the parameters of: {sql}")
                 positions.append(where)
             found = (queryset, sql, tuple(params), compiler, positions)
-            self.templates[cache_key] = found
+            self.templates[using] = found
         return found
 
-    def __call__(self, *values, using: str = "default", key: Hashable = None) -> list:
+    def __call__(self, *values, using: str = "default") -> list:
         if len(values) != len(self.markers):
             raise TypeError(f"{len(self.markers)} values expected, {len(values)} given")
-        queryset, sql, params, template, positions = self.template(using, key)
+        queryset, sql, params, template, positions = self.template(using)
         params = list(params)
         for value, where in zip(values, positions, strict=True):
             for index in where:

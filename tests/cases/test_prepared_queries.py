@@ -88,9 +88,9 @@ def test_the_compiled_sql_is_reused_and_the_result_is_a_list_not_a_queryset():
     case = filled_case(1)
     first = prepared(case.pk)
     assert isinstance(first, list)
-    template = prepared.templates[("default", None)]
+    template = prepared.templates["default"]
     prepared(case.pk)
-    assert prepared.templates[("default", None)] is template  # compiled once
+    assert prepared.templates["default"] is template  # compiled once
 
 
 def test_a_marker_missing_from_the_parameters_is_refused():

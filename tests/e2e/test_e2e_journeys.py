@@ -26,6 +26,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from e2e_axe import assert_accessible
+from playwright.sync_api import expect
 
 from cases.models import Case, Hearing
 from monitoring import background
@@ -134,7 +135,9 @@ def test_a_field_monitor_logs_a_hearing(new_context, log_in, journey):
     steps.step(page, "case-page-after")
 
     page.get_by_role("link", name="Timeline").click()
+    page.wait_for_url(f"**{reverse('cases:case-timeline', args=[case.pk])}")
     entries = page.locator("ol.timeline > li")
+    expect(entries).to_have_count(3)  # all_inner_texts() does not wait for the page
     adjourned, observed, next_one = entries.all_inner_texts()
     assert "Trial hearing adjourned" in adjourned and "prosecution was not ready" in adjourned
     assert "Hearing observed: 1 right violated" in observed and "By Sophea Chan" in observed
@@ -300,6 +303,7 @@ def test_an_exporter_downloads_what_the_filtered_list_shows(
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"category=land"))
     page.get_by_role("link", name="Title", exact=True).click()  # ascending
+    page.wait_for_url(re.compile(r"o=title(&|$)"))  # else the next click may hit this page
     page.get_by_role("link", name=re.compile(r"^Title")).click()  # descending
     page.wait_for_url(re.compile(r"o=-title"))
     assert_accessible(page)
@@ -329,6 +333,7 @@ def test_an_exporter_downloads_what_the_filtered_list_shows(
 
     # The people list: the protected witness by the pseudonym only, as the pages show them.
     page.get_by_role("link", name="People", exact=True).click()
+    page.wait_for_url(f"**{reverse('cases:person-list')}")  # rows.all() does not wait
     rows = page.get_by_role("table").get_by_role("row").filter(has=page.get_by_role("cell"))
     names = [row.get_by_role("link").first.inner_text() for row in rows.all()]
     steps.step(page, "people-list")

@@ -25,21 +25,30 @@ class ListedChoiceIterator(df_fields.ModelChoiceIterator):
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
         prepared = self.field.prepared
-        rows = prepared() if prepared is not None else self.queryset.all()
-        for obj in rows:
-            yield self.choice(obj)
+        if prepared is None:
+            for obj in self.queryset.all():
+                yield self.choice(obj)
+        elif self.field.label_field:  # (pk, label) rows: no model instance to build
+            yield from prepared()
+        else:
+            for obj in prepared():
+                yield self.choice(obj)
 
 
 class ListedModelChoiceField(df_fields.ModelChoiceField):
     iterator = ListedChoiceIterator
 
-    def __init__(self, *args, prepared: Prepared | None = None, **kwargs):
+    def __init__(
+        self, *args, prepared: Prepared | None = None, label_field: str = "", **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.prepared = prepared  # the declared queryset, compiled once
+        self.label_field = label_field  # prepared reads (pk, this field) rows
 
     def __deepcopy__(self, memo):
         result = super().__deepcopy__(memo)  # sets the copy's queryset: see below
         result.prepared = self.prepared
+        result.label_field = self.label_field
         return result
 
     def _set_queryset(self, queryset):
@@ -52,14 +61,20 @@ class ListedModelChoiceField(df_fields.ModelChoiceField):
 
 class ModelChoiceFilter(df.ModelChoiceFilter):
     """``django_filters.ModelChoiceFilter`` whose choices are read without a cursor; from SQL
-    compiled once when its queryset is given as a queryset (not a callable of the request)."""
+    compiled once when its queryset is given as a queryset (not a callable of the request).
+
+    With ``label_field``, the name of the field ``str()`` of a record shows, the choices are
+    read as (pk, that field) pairs: no model instance is built for each choice.
+    """
 
     field_class = ListedModelChoiceField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, label_field: str = "", **kwargs):
         queryset = kwargs.get("queryset")
         if isinstance(queryset, QuerySet):
-            kwargs["prepared"] = Prepared(lambda: queryset, arity=0)
+            rows = queryset.values_list("pk", label_field) if label_field else queryset
+            kwargs["prepared"] = Prepared(lambda: rows, arity=0)
+            kwargs["label_field"] = label_field
         super().__init__(*args, **kwargs)
 
 

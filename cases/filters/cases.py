@@ -20,7 +20,7 @@ class CaseFilter(SortedFilterSet):
     stage = df.ChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
     status = df.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
     court = ModelChoiceFilter(
-        label=_("Court"), queryset=Court.objects.order_by("name").only("pk", "name")
+        label=_("Court"), queryset=Court.objects.order_by("name"), label_field="name"
     )
     confidentiality = df.ChoiceFilter(
         label=_("Confidentiality"), choices=Case.Confidentiality.choices

@@ -83,7 +83,7 @@ class DetentionFilter(SortedFilterSet):
     q = df.CharFilter(label=_("Person's name"), method="search")
     kind = df.ChoiceFilter(label=_("Kind"), choices=Detention.Kind.choices)
     facility = ModelChoiceFilter(
-        label=_("Facility"), queryset=DetentionFacility.objects.order_by("name")
+        label=_("Facility"), queryset=DetentionFacility.objects.order_by("name"), label_field="name"
     )
     province = df.ChoiceFilter(
         label=_("Province of the facility"),

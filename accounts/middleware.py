@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -13,6 +14,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.models import Device
+
+from monitoring.prepared import Prepared
 
 from . import sessions, two_factor
 from .decorators import ENROL, VERIFY
@@ -41,6 +46,30 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """django-otp's middleware, reading the session's device with SQL compiled once per
+    process (every request of a verified user reads it; the ORM would compile it each time)."""
+
+    queries: dict[type, Prepared] = {}
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            device_class = apps.get_model(model_label)
+            pk = int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(device_class, Device):
+            return None
+        query = self.queries.get(device_class)
+        if query is None:
+            query = Prepared(lambda pk: device_class.objects.filter(id=pk)[:1])
+            self.queries[device_class] = query
+        found = query(pk, using=device_class.objects.db)
+        return found[0] if found else None
 
 
 class SessionTimeoutMiddleware:

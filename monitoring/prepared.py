@@ -14,13 +14,23 @@ through Django's own iterables (select_related, annotations, values_list and the
 converters work as usual). The result is always a list, never a queryset: a filter added to
 it could not change SQL already compiled.
 
-A queryset whose SQL depends on anything but its parameters (the time, a setting, the user's
-role) must not be prepared.
+A queryset whose SQL depends on anything but its parameters (a setting, the user's role) must
+not be prepared; the time must be a parameter (``kinds``), never read inside ``build``.
+
+Parameters are integers unless ``kinds`` says otherwise: ``"text"`` and ``"datetime"`` markers
+stand for a string compared as it is (an exact lookup, not ``icontains``, which rewrites it)
+and an aware datetime::
+
+    SESSION = Prepared(
+        lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now),
+        kinds=("text", "datetime"),
+    )
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import threading
 from collections.abc import Callable
 
@@ -31,12 +41,39 @@ from django.db.models import QuerySet
 # lookup with an empty result, compiling no SQL): a marker must never equal a parameter the
 # queryset holds of its own.
 MARKER_BASE = 2_118_123_457
+MARKER_EPOCH = dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+
+
+def marker(kind: str, index: int):
+    """The stand-in for parameter ``index`` of a kind: never a value a query holds itself."""
+    if kind == "int":
+        return MARKER_BASE + index
+    if kind == "text":
+        return f"\x00prepared-marker-{index}\x00"
+    if kind == "datetime":
+        return MARKER_EPOCH + dt.timedelta(microseconds=index + 1)
+    raise ValueError(f"Unknown parameter kind {kind!r}: int, text or datetime")
+
+
+def adapt(kind: str, value, using: str):
+    """A value as the database's parameters hold it: a datetime is a string on SQLite."""
+    if kind == "datetime":
+        return connections[using].ops.adapt_datetimefield_value(value)
+    return value
 
 
 class Prepared:
-    def __init__(self, build: Callable[..., QuerySet], *, arity: int = 1):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        arity: int = 1,
+        kinds: tuple[str, ...] | None = None,
+    ):
         self.build = build
-        self.markers = tuple(MARKER_BASE + index for index in range(arity))
+        kinds = ("int",) * arity if kinds is None else kinds
+        self.kinds = tuple(kinds)
+        self.markers = tuple(marker(kind, index) for index, kind in enumerate(kinds))
         self.templates: dict[str, tuple] = {}  # by database alias
         self.lock = threading.Lock()
 
@@ -57,10 +94,11 @@ class Prepared:
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             positions = []
-            for marker in self.markers:
-                where = [index for index, value in enumerate(params) if value == marker]
+            for kind, stand_in in zip(self.kinds, self.markers, strict=True):
+                stand_in = adapt(kind, stand_in, using)  # as the query holds it
+                where = [index for index, value in enumerate(params) if value == stand_in]
                 if not where:
-                    raise ValueError(f"Marker {marker} is not among the parameters of: {sql}")
+                    raise ValueError(f"Marker {stand_in} is not among the parameters of: {sql}")
                 positions.append(where)
             found = (queryset, sql, tuple(params), compiler, positions)
             self.templates[using] = found
@@ -71,7 +109,8 @@ class Prepared:
             raise TypeError(f"{len(self.markers)} values expected, {len(values)} given")
         queryset, sql, params, template, positions = self.template(using)
         params = list(params)
-        for value, where in zip(values, positions, strict=True):
+        for kind, value, where in zip(self.kinds, values, positions, strict=True):
+            value = adapt(kind, value, using)
             for index in where:
                 params[index] = value
         compiler = copy.copy(template)

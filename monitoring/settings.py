@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.language.UserLanguageMiddleware",  # after authentication: the user's language
     "audit.middleware.AuditMiddleware",  # after authentication: the actor is the user
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.OTPMiddleware",  # django-otp's, its device query compiled once
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -185,6 +185,8 @@ REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG and not DEMO_MODE)
 # The name authenticator apps show beside the codes (a discreet one may be wiser on phones
 # that can be searched).
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Case monitoring")
+# Django's database sessions, read with SQL compiled once per process.
+SESSION_ENGINE = "accounts.session_store"
 # Seconds without a request before a session is logged out, and since login in any case.
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))

@@ -146,3 +146,65 @@ def test_filter_choices_are_read_once_compiled_and_a_narrowed_queryset_is_read_a
     field.queryset = Court.objects.filter(name="Zeta Court")
     assert field.prepared is None
     assert [label for _value, label in field.choices][1:] == ["Zeta Court"]
+
+
+def test_choices_read_as_pk_and_name_pairs_match_the_records_and_validate(rf, supervisor):
+    """The court and facility filters read (pk, name) pairs, not records: the same values and
+    labels as the records give, in order; a chosen court still filters the cases."""
+    from cases.filters.cases import CaseFilter
+    from cases.filters.detentions import DetentionFilter
+    from cases.models import Case, Court, Detention, DetentionFacility
+    from tests.factories import make_court, make_facility
+
+    takeo, kandal = make_court(name="Takeo Court"), make_court(name="Kandal Court")
+    make_facility(name="Prey Sar"), make_facility(name="CC2")
+    request = rf.get("/")
+    request.user = supervisor
+    courts = CaseFilter(request.GET, queryset=Case.objects.all(), request=request).form
+    assert courts.fields["court"].label_field == "name"
+    assert (
+        [(str(v), label) for v, label in courts.fields["court"].choices][1:]
+        == [(str(court.pk), str(court)) for court in Court.objects.order_by("name")]
+        == [(str(kandal.pk), "Kandal Court"), (str(takeo.pk), "Takeo Court")]
+    )
+    facilities = DetentionFilter(request.GET, queryset=Detention.objects.all(), request=request)
+    assert [label for _v, label in facilities.form.fields["facility"].choices][1:] == [
+        str(facility) for facility in DetentionFacility.objects.order_by("name")
+    ]
+    assert f'value="{takeo.pk}">Takeo Court</option>' in str(courts["court"])
+
+    case = make_case(court=takeo)
+    make_case(court=kandal)
+    chosen = rf.get("/", {"court": takeo.pk})
+    chosen.user = supervisor
+    filtered = CaseFilter(chosen.GET, queryset=Case.objects.all(), request=chosen)
+    assert list(filtered.qs) == [case]
+    unknown = rf.get("/", {"court": 999_999})
+    unknown.user = supervisor
+    refused = CaseFilter(unknown.GET, queryset=Case.objects.all(), request=unknown)
+    assert not refused.is_valid() and "court" in refused.errors
+
+
+def test_text_and_datetime_parameters_answer_what_the_orm_answers():
+    """Text and datetime markers: on SQLite the query holds a datetime as a string, on
+    PostgreSQL as it is; either way each call's values are the ones used."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = make_case(title="Trial of the nurses")
+    first = make_hearing(case=case, scheduled_at=timezone.now() - dt.timedelta(days=3))
+    second = make_hearing(case=case, scheduled_at=timezone.now() + dt.timedelta(days=3))
+    after = Prepared(
+        lambda title, since: Hearing.objects.filter(
+            case__title=title, scheduled_at__gt=since
+        ).order_by("scheduled_at"),
+        kinds=("text", "datetime"),
+    )
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    assert after("Trial of the nurses", week_ago) == [first, second]
+    assert after("Trial of the nurses", timezone.now()) == [second]
+    assert after("Trial of the doctors", week_ago) == []
+    assert after("x' OR '1'='1", week_ago) == []  # a parameter, never SQL
+    with pytest.raises(ValueError, match="Unknown parameter kind"):
+        Prepared(lambda x: Hearing.objects.filter(pk=x), kinds=("float",))

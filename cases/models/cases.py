@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -108,6 +109,22 @@ def choice_label(choices: type[models.TextChoices], value: str) -> str:
         return label
 
 
+@functools.cache
+def list_annotations() -> dict:
+    """The court's name and the number of defendants, as expressions built once per process:
+    a list page annotates every request with them, and building their querysets cost more
+    Python than PostgreSQL spends running them. ``annotate()`` resolves a copy, never these."""
+    court = Court.objects.filter(pk=OuterRef("court_id")).order_by().values("name")[:1]
+    defendants = (
+        CaseParty.objects.filter(case=OuterRef("pk"), role=CaseParty.Role.DEFENDANT)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {"court_name": Subquery(court), "defendant_count": Coalesce(Subquery(defendants), 0)}
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return the cases a user may see: restricted ones only when assigned or cleared."""
@@ -134,21 +151,13 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(monitors=user)
 
     def with_defendant_count(self):
-        defendants = (
-            CaseParty.objects.filter(case=OuterRef("pk"), role=CaseParty.Role.DEFENDANT)
-            .order_by()
-            .values("case")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(defendant_count=Coalesce(Subquery(defendants), 0))
+        return self.annotate(defendant_count=list_annotations()["defendant_count"])
 
     def for_list(self):
         """The rows of a list: the court's name rather than the court (a model instance a
         row costs more than the rest of it), and the number of defendants."""
-        # A subquery rather than a join: the list's capped count then reads the cases alone.
-        court = Court.objects.filter(pk=OuterRef("court_id")).values("name")[:1]
-        return self.annotate(court_name=Subquery(court)).with_defendant_count()
+        # Subqueries rather than joins: the list's capped count then reads the cases alone.
+        return self.annotate(**list_annotations())
 
     def for_detail(self):
         return self.select_related("court").prefetch_related("monitors")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import django_filters as df
 from django.db.models import QuerySet
 from django_filters import fields as df_fields
@@ -96,7 +98,16 @@ class SortFilter(df.OrderingFilter):
 
 class SortedFilterSet(df.FilterSet):
     """A FilterSet whose unknown sort key (``?o=bogus``, an old bookmark) sorts by default
-    instead of emptying the list behind a hidden error."""
+    instead of emptying the list behind a hidden error.
+
+    With ``static_form``, the form class (a field built for each filter, then a class made of
+    them) is built once per process rather than on every request: only for a filter set whose
+    fields are the same for every request (no queryset that is a callable of the request, no
+    field changed after the filters are copied). Each form still deep-copies the fields.
+    """
+
+    static_form = False
+    form_classes: ClassVar[dict[type, type]] = {}
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and data.get("o") and "o" in self.base_filters:
@@ -105,3 +116,12 @@ class SortedFilterSet(df.FilterSet):
                 data = data.copy()
                 data.pop("o")
         super().__init__(data, *args, **kwargs)
+
+    def get_form_class(self):
+        if not self.static_form:
+            return super().get_form_class()
+        form_class = self.form_classes.get(type(self))
+        if form_class is None:
+            form_class = super().get_form_class()
+            self.form_classes[type(self)] = form_class
+        return form_class

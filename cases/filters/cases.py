@@ -15,6 +15,7 @@ from .base import ModelChoiceFilter, SortedFilterSet, SortFilter
 
 
 class CaseFilter(SortedFilterSet):
+    static_form = True  # every field is the same for every request
     q = df.CharFilter(label=_("Reference, title, summary or court case number"), method="search")
     category = df.ChoiceFilter(label=_("Category"), choices=Case.Category.choices)
     stage = df.ChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)

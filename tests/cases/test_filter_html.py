@@ -111,3 +111,24 @@ def test_the_list_page_shows_the_kept_fields(client_for, supervisor):
     assert first == again and "Takeo Court" in again
     assert '<option value="open" selected>' in again
     assert CACHE.hits >= 1
+
+
+def test_the_case_filters_form_class_is_built_once_and_each_form_has_its_own_fields(supervisor):
+    """``static_form``: one form class per process, but no form shares a field with another;
+    a choice narrowed on one form, or an error, never reaches the next."""
+    from cases.filters.followups import FollowUpFilter
+
+    first, second = form_for(supervisor, "court=abc"), form_for(supervisor)
+    assert type(first) is type(second)
+    assert first.fields["court"] is not second.fields["court"]
+    first.fields["court"].queryset = Court.objects.none()
+    assert "court" in first.errors and not second.errors
+    takeo = make_court(name="Takeo Court")
+    choices = [(str(value), label) for value, label in second.fields["court"].choices]
+    assert (str(takeo.pk), "Takeo Court") in choices
+    with translation.override("km"):
+        assert form_for(supervisor).fields["category"].label != "Category"
+    request = RequestFactory().get("/")
+    request.user = supervisor
+    followups = [FollowUpFilter(request.GET, request=request).form for _ in range(2)]
+    assert type(followups[0]) is not type(followups[1])  # its owners are read per request

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 import audit
 from audit.models import AuditEvent
@@ -120,7 +121,8 @@ def test_audit_log_filters_by_actor_action_record_and_date(client_for, admin_use
     assert [e.object_id for e in rows(model="cases.court", object_id=str(court.pk))] == [
         str(court.pk)
     ]
-    today = AuditEvent.objects.latest("at").at.date()
+    # The filter's days are local days (the events' UTC date is the day before in the evening).
+    today = timezone.localdate(AuditEvent.objects.latest("at").at)
     assert rows(since=today.isoformat(), until=today.isoformat())
     assert rows(until="2000-01-01") == []
     everything = rows()

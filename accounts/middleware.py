@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -52,7 +53,7 @@ class OTPMiddleware(DjangoOTPMiddleware):
     """django-otp's middleware, reading the session's device with SQL compiled once per
     process (every request of a verified user reads it; the ORM would compile it each time)."""
 
-    queries: dict[type, Prepared] = {}
+    queries: ClassVar[dict[type, Prepared]] = {}  # by device class
 
     def _device_from_persistent_id(self, persistent_id: str):
         persistent_id = self._normalize_persistent_id(persistent_id)

@@ -7,11 +7,8 @@ login, deleting, ``clearsessions``) is Django's own ``db`` backend, on the same 
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
-from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 
 from monitoring.prepared import Prepared
@@ -24,16 +21,9 @@ LIVE_SESSION = Prepared(
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        try:
-            if self.get_model_class() is not Session:  # a subclass's own model: Django's way
-                return super()._get_session_from_db()
-            found = LIVE_SESSION(self.session_key, timezone.now(), using=self.model.objects.db)
-            if not found:
-                raise Session.DoesNotExist
+        """The live session of this key, or None (the key then forgotten), as Django's."""
+        found = LIVE_SESSION(self.session_key, timezone.now(), using=self.model.objects.db)
+        if found:
             return found[0]
-        except (Session.DoesNotExist, SuspiciousOperation) as error:
-            if isinstance(error, SuspiciousOperation):
-                logger = logging.getLogger(f"django.security.{error.__class__.__name__}")
-                logger.warning(str(error))
-            self._session_key = None
-            return None
+        self._session_key = None
+        return None

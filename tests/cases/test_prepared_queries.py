@@ -157,7 +157,8 @@ def test_choices_read_as_pk_and_name_pairs_match_the_records_and_validate(rf, su
     from tests.factories import make_court, make_facility
 
     takeo, kandal = make_court(name="Takeo Court"), make_court(name="Kandal Court")
-    make_facility(name="Prey Sar"), make_facility(name="CC2")
+    make_facility(name="Prey Sar")
+    make_facility(name="CC2")
     request = rf.get("/")
     request.user = supervisor
     courts = CaseFilter(request.GET, queryset=Case.objects.all(), request=request).form
